@@ -1,0 +1,569 @@
+/*
+ * mod_gateway_admin_crud: entity endpoints. See mod_gateway_admin_crud.h.
+ *
+ * Every write runs in one transaction: the lookups it depends on, the
+ * uniqueness and foreign-key checks, the row itself and the cluster event
+ * that tells the other nodes. Any failure rolls the whole of it back.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_log.h>
+#include <http_protocol.h>
+
+#include "gw_json.h"
+#include "gw_page.h"
+#include "gw_text.h"
+#include "gw_uuid.h"
+#include "mod_gateway_admin_body.h"
+#include "mod_gateway_admin_crud.h"
+
+APLOG_USE_MODULE(gateway_admin);
+
+/* The result of a step: done (answered), or go on. */
+#define STEP_OK 0
+#define STEP_ANSWERED 1
+
+typedef struct crud_s {
+    gw_admin_req_t *req;
+    const gw_admin_target_t *t;
+    gw_store_t *st;
+    int in_tx;
+    int answer; /* the handler's return value once answered */
+} crud_t;
+
+static int answered(crud_t *c, int handler_rv)
+{
+    if (c->in_tx) {
+        gw_store_rollback(c->st);
+        c->in_tx = 0;
+    }
+    c->answer = handler_rv;
+    return STEP_ANSWERED;
+}
+
+static int fail_store(crud_t *c)
+{
+    return answered(c, gw_admin_send_store_failure(c->req));
+}
+
+static int fail_error(crud_t *c, const gw_error_t *err)
+{
+    return answered(c, gw_admin_send_error(c->req, err));
+}
+
+static int not_found(crud_t *c)
+{
+    return answered(c,
+                    gw_admin_send_message(c->req, HTTP_NOT_FOUND, "Not found"));
+}
+
+/* Looks an entity up by id, or by endpoint key when key is not a UUID. */
+static int lookup(crud_t *c, const gw_entity_t *e, const char *key,
+                  json_object **out)
+{
+    const char *column = "id";
+
+    *out = NULL;
+    if (!gw_uuid_valid(key)) {
+        if (!e->endpoint_key) {
+            return STEP_OK;
+        }
+        column = e->endpoint_key;
+    }
+    if (gw_store_select(out, c->st, e, column, key) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    return STEP_OK;
+}
+
+static int begin(crud_t *c)
+{
+    if (gw_store_begin(c->st) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    c->in_tx = 1;
+    return STEP_OK;
+}
+
+/* Loads the parent of a nested path; 404 when it does not exist. */
+static int load_parent(crud_t *c, json_object **parent)
+{
+    if (lookup(c, c->t->parent, c->t->parent_key, parent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    return *parent ? STEP_OK : not_found(c);
+}
+
+static int belongs_to(const gw_admin_target_t *t, json_object *ent,
+                      json_object *parent)
+{
+    const char *fk = gw_json_str(gw_json_get(ent, t->fk->name), "id");
+
+    return fk && strcmp(fk, gw_json_str(parent, "id")) == 0;
+}
+
+static void force_parent(const gw_admin_target_t *t, json_object *input,
+                         json_object *parent)
+{
+    json_object *ref = json_object_new_object();
+
+    json_object_object_add(ref, "id",
+                           json_object_get(gw_json_get(parent, "id")));
+    json_object_object_add(input, t->fk->name, ref);
+}
+
+static int read_input(crud_t *c, const gw_entity_t *e, json_object **input)
+{
+    gw_error_t *err;
+    int is_form;
+
+    err = gw_admin_body_read(c->req, input, &is_form);
+    if (err) {
+        return fail_error(c, err);
+    }
+    if (is_form) {
+        gw_schema_coerce(e->fields, *input);
+    }
+    return STEP_OK;
+}
+
+/* Replaces {"service":{"name":"x"}} by {"service":{"id":...}}; code 13
+ * when no such entity exists. */
+static int resolve_foreign_keys(crud_t *c, const gw_entity_t *e,
+                                json_object *input)
+{
+    apr_pool_t *p = c->req->pool;
+    const gw_field_t *f;
+
+    for (f = e->fields; f->name; f++) {
+        json_object *ref = gw_json_get(input, f->name), *found, *fields;
+        const gw_entity_t *target;
+        const char *key, *msg;
+
+        if (f->type != GW_T_FOREIGN || !ref
+            || !json_object_is_type(ref, json_type_object)
+            || gw_json_has(ref, "id")) {
+            continue;
+        }
+        target = gw_entity_find(f->reference);
+        if (!target || !target->endpoint_key
+            || !(key = gw_json_str(ref, target->endpoint_key))) {
+            continue;
+        }
+        if (gw_store_select(&found, c->st, target, target->endpoint_key, key)
+            != APR_SUCCESS) {
+            return fail_store(c);
+        }
+        if (found) {
+            json_object *byid = json_object_new_object();
+
+            json_object_object_add(byid, "id",
+                                   json_object_get(gw_json_get(found, "id")));
+            json_object_object_add(input, f->name, byid);
+            continue;
+        }
+        msg = apr_psprintf(p,
+                           "the foreign key cannot be resolved with "
+                           "'{%s=%s}' for an existing '%s' entity",
+                           target->endpoint_key, gw_text_lua_quote(key, p),
+                           target->name);
+        fields = gw_json_own(p, json_object_new_object());
+        json_object_object_add(fields, f->name, json_object_new_object());
+        json_object_object_add(gw_json_get(fields, f->name),
+                               target->endpoint_key,
+                               json_object_new_string(msg));
+        return fail_error(
+            c, gw_error_dao(
+                   p, GW_ERR_FOREIGN_KEYS_UNRESOLVED,
+                   gw_error_schema_message(fields, "foreign key unresolved", p),
+                   fields));
+    }
+    return STEP_OK;
+}
+
+/* Validates, checks and stores; on success *out is the stored entity and
+ * the transaction is still open. */
+static int store_entity(crud_t *c, const gw_entity_t *e, gw_op_e op,
+                        json_object *input, json_object *existing,
+                        json_object **out)
+{
+    gw_error_t *err;
+    const char *id;
+
+    if (resolve_foreign_keys(c, e, input) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (gw_entity_prepare(out, &err, e, op, input, existing, apr_time_now(),
+                          c->req->pool)
+        != APR_SUCCESS) {
+        return fail_error(c, err);
+    }
+    id = gw_json_str(*out, "id");
+    if (op == GW_OP_INSERT) {
+        json_object *dup;
+
+        if (gw_store_select(&dup, c->st, e, "id", id) != APR_SUCCESS) {
+            return fail_store(c);
+        }
+        if (dup) {
+            return fail_error(
+                c, gw_error_dao(c->req->pool, GW_ERR_PRIMARY_KEY_VIOLATION,
+                                apr_psprintf(c->req->pool,
+                                             "primary key violation on key "
+                                             "'{id=\"%s\"}'",
+                                             id),
+                                NULL));
+        }
+    }
+    if (gw_store_check_write(&err, c->st, e, *out) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    if (err) {
+        return fail_error(c, err);
+    }
+    if (gw_store_write(c->st, e, *out, op != GW_OP_INSERT) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    if (gw_store_event(c->st, c->req->node->node_id, "invalidations",
+                       apr_pstrcat(c->req->pool, e->name, ":", id, NULL))
+        != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    return STEP_OK;
+}
+
+static int commit_and_send(crud_t *c, int status, json_object *body)
+{
+    if (gw_store_commit(c->st) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    c->in_tx = 0;
+    c->answer = body ? gw_admin_send_json(c->req, status, body)
+                     : gw_admin_send_empty(c->req, status);
+    return STEP_ANSWERED;
+}
+
+/* ------------------------------------------------------------ list */
+
+static int do_list(crud_t *c)
+{
+    gw_admin_req_t *req = c->req;
+    const gw_admin_target_t *t = c->t;
+    const char *size_arg = gw_admin_query(req, "size", NULL);
+    const char *offset = gw_admin_query(req, "offset", NULL);
+    const char *tags_arg, *after, *next;
+    gw_store_query_t q;
+    gw_error_t *err;
+    json_object *rows, *body, *parent;
+    int tags_present;
+
+    memset(&q, 0, sizeof(q));
+    if (gw_page_size(&q.size, &err, size_arg, req->pool) != APR_SUCCESS
+        || (offset
+            && gw_page_offset_decode(&q.after, &err, offset, req->pool)
+                   != APR_SUCCESS)) {
+        return fail_error(c, err);
+    }
+    tags_arg = gw_admin_query(req, "tags", &tags_present);
+    if (t->kind == GW_ADMIN_COLLECTION
+        && gw_page_tags(&q.tags, &q.tags_any, &err, tags_arg, tags_present,
+                        req->pool)
+               != APR_SUCCESS) {
+        return fail_error(c, err);
+    }
+    if (t->kind == GW_ADMIN_NESTED_COLLECTION) {
+        if (load_parent(c, &parent) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+        q.fk_column = apr_pstrcat(req->pool, t->fk->name, "_id", NULL);
+        q.fk_value = gw_json_str(parent, "id");
+    }
+    if (gw_store_page(&rows, &after, c->st, t->entity, &q) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    body = gw_json_own(req->pool, json_object_new_object());
+    json_object_object_add(body, "data", json_object_get(rows));
+    if (after) {
+        const char *token = gw_page_offset_encode(after, req->pool);
+
+        next = apr_pstrcat(req->pool, t->path,
+                           "?offset=", gw_text_escape(token, req->pool), NULL);
+        if (t->kind == GW_ADMIN_COLLECTION) {
+            if (q.tags) {
+                next = apr_pstrcat(req->pool, next, "&tags=",
+                                   gw_text_escape(tags_arg, req->pool), NULL);
+            }
+            if (size_arg) {
+                next = apr_psprintf(req->pool, "%s&size=%d", next, q.size);
+            }
+        }
+        json_object_object_add(body, "offset", json_object_new_string(token));
+        json_object_object_add(body, "next", json_object_new_string(next));
+    }
+    else {
+        json_object_object_add(body, "next", NULL);
+    }
+    c->answer = gw_admin_send_json(req, HTTP_OK, body);
+    return STEP_ANSWERED;
+}
+
+/* ------------------------------------------------------------ create */
+
+static int do_create(crud_t *c)
+{
+    const gw_admin_target_t *t = c->t;
+    json_object *input, *parent, *out;
+
+    if (read_input(c, t->entity, &input) != STEP_OK || begin(c) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (t->kind == GW_ADMIN_NESTED_COLLECTION) {
+        if (load_parent(c, &parent) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+        force_parent(t, input, parent);
+    }
+    if (store_entity(c, t->entity, GW_OP_INSERT, input, NULL, &out)
+        != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    return commit_and_send(c, HTTP_CREATED, out);
+}
+
+/* ------------------------------------------------- read/update/delete */
+
+/* Loads the addressed entity and, for nested paths, its parent; 404 when
+ * the parent is absent or the entity belongs to another one. */
+static int load_target(crud_t *c, json_object **ent, json_object **parent)
+{
+    const gw_admin_target_t *t = c->t;
+
+    *parent = NULL;
+    if (t->kind == GW_ADMIN_NESTED_ENTITY
+        && load_parent(c, parent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (lookup(c, t->entity, t->key, ent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (*ent && *parent && !belongs_to(t, *ent, *parent)) {
+        return not_found(c);
+    }
+    return STEP_OK;
+}
+
+static int do_read(crud_t *c)
+{
+    json_object *ent, *parent;
+
+    if (load_target(c, &ent, &parent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (!ent) {
+        return not_found(c);
+    }
+    c->answer = gw_admin_send_json(c->req, HTTP_OK, ent);
+    return STEP_ANSWERED;
+}
+
+static int do_upsert(crud_t *c)
+{
+    const gw_admin_target_t *t = c->t;
+    const gw_entity_t *e = t->entity;
+    json_object *input, *ent, *parent, *out;
+
+    if (read_input(c, e, &input) != STEP_OK || begin(c) != STEP_OK
+        || load_target(c, &ent, &parent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (gw_uuid_valid(t->key)) {
+        json_object_object_add(input, "id", json_object_new_string(t->key));
+    }
+    else if (e->endpoint_key) {
+        json_object_object_add(input, e->endpoint_key,
+                               json_object_new_string(t->key));
+        if (ent) {
+            json_object_object_add(input, "id",
+                                   json_object_get(gw_json_get(ent, "id")));
+        }
+    }
+    else {
+        return not_found(c);
+    }
+    if (parent) {
+        force_parent(t, input, parent);
+    }
+    if (store_entity(c, e, GW_OP_UPSERT, input, ent, &out) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    return commit_and_send(c, HTTP_OK, out);
+}
+
+static int do_update(crud_t *c)
+{
+    const gw_admin_target_t *t = c->t;
+    json_object *input, *ent, *parent, *out;
+
+    if (read_input(c, t->entity, &input) != STEP_OK || begin(c) != STEP_OK
+        || load_target(c, &ent, &parent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (!ent) {
+        return not_found(c);
+    }
+    /* the primary key of an entity never changes */
+    json_object_object_add(input, "id",
+                           json_object_get(gw_json_get(ent, "id")));
+    if (parent) {
+        force_parent(t, input, parent);
+    }
+    if (store_entity(c, t->entity, GW_OP_UPDATE, input, ent, &out) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    return commit_and_send(c, HTTP_OK, out);
+}
+
+static int do_delete(crud_t *c)
+{
+    const gw_admin_target_t *t = c->t;
+    json_object *ent, *parent;
+    gw_error_t *err;
+    const char *id;
+    int deleted;
+
+    if (begin(c) != STEP_OK || load_target(c, &ent, &parent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (!ent) {
+        /* Kong: deleting what is not there succeeds, except through a
+         * parent it cannot belong to */
+        return t->kind == GW_ADMIN_NESTED_ENTITY
+                   ? not_found(c)
+                   : commit_and_send(c, HTTP_NO_CONTENT, NULL);
+    }
+    id = gw_json_str(ent, "id");
+    if (gw_store_check_delete(&err, c->st, t->entity, id) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    if (err) {
+        return fail_error(c, err);
+    }
+    if (gw_store_delete(c->st, t->entity, id, &deleted) != APR_SUCCESS
+        || gw_store_event(
+               c->st, c->req->node->node_id, "invalidations",
+               apr_pstrcat(c->req->pool, t->entity->name, ":", id, NULL))
+               != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    return commit_and_send(c, HTTP_NO_CONTENT, NULL);
+}
+
+/* ---------------------------------------- /routes/{r}/service and such */
+
+static int do_parent(crud_t *c, const char *method)
+{
+    const gw_admin_target_t *t = c->t;
+    const gw_entity_t *child = t->entity, *pe = t->parent;
+    json_object *ent, *pent = NULL, *input = NULL, *out, *link;
+    const char *pid;
+
+    if (strcmp(method, "GET") != 0) {
+        if ((strcmp(method, "DELETE") != 0
+             && read_input(c, pe, &input) != STEP_OK)
+            || begin(c) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+    }
+    if (lookup(c, child, t->key, &ent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (!ent) {
+        return not_found(c);
+    }
+    pid = gw_json_str(gw_json_get(ent, t->fk->name), "id");
+    if (pid && lookup(c, pe, pid, &pent) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (strcmp(method, "GET") == 0) {
+        if (!pent) {
+            return not_found(c);
+        }
+        c->answer = gw_admin_send_json(c->req, HTTP_OK, pent);
+        return STEP_ANSWERED;
+    }
+    if (strcmp(method, "DELETE") == 0) {
+        return pent ? answered(c, gw_admin_send_message(c->req,
+                                                        HTTP_METHOD_NOT_ALLOWED,
+                                                        "Method not allowed"))
+                    : not_found(c);
+    }
+    if (strcmp(method, "PATCH") == 0) {
+        if (!pent) {
+            return not_found(c);
+        }
+        json_object_object_add(input, "id", json_object_new_string(pid));
+        if (store_entity(c, pe, GW_OP_UPDATE, input, pent, &out) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+        return commit_and_send(c, HTTP_OK, out);
+    }
+    /* PUT: replace the linked entity, or create one and link it */
+    json_object_object_add(
+        input, "id",
+        json_object_new_string(pid ? pid : gw_uuid_v4(c->req->pool)));
+    if (store_entity(c, pe, GW_OP_UPSERT, input, pent, &out) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (!pent) {
+        json_object *upd = gw_json_own(c->req->pool, json_object_new_object());
+
+        force_parent(t, upd, out);
+        if (store_entity(c, child, GW_OP_UPDATE, upd, ent, &link) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+    }
+    return commit_and_send(c, HTTP_OK, out);
+}
+
+int gw_admin_crud(gw_admin_req_t *req, const gw_admin_target_t *t,
+                  const char *method)
+{
+    crud_t c;
+
+    memset(&c, 0, sizeof(c));
+    c.req = req;
+    c.t = t;
+    c.answer = OK;
+    c.st = gw_admin_store(req);
+    if (!c.st) {
+        return gw_admin_send_store_failure(req);
+    }
+    if (t->kind == GW_ADMIN_PARENT) {
+        do_parent(&c, method);
+    }
+    else if (t->kind == GW_ADMIN_COLLECTION
+             || t->kind == GW_ADMIN_NESTED_COLLECTION) {
+        if (strcmp(method, "GET") == 0) {
+            do_list(&c);
+        }
+        else {
+            do_create(&c);
+        }
+    }
+    else if (strcmp(method, "GET") == 0) {
+        do_read(&c);
+    }
+    else if (strcmp(method, "PUT") == 0) {
+        do_upsert(&c);
+    }
+    else if (strcmp(method, "PATCH") == 0) {
+        do_update(&c);
+    }
+    else {
+        do_delete(&c);
+    }
+    if (c.in_tx) {
+        gw_store_rollback(c.st);
+    }
+    return c.answer;
+}

@@ -1,0 +1,158 @@
+/*
+ * gw_entity: entity registry and the write pipeline shared by every
+ * source of configuration. See gw_entity.h.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "gw_entity.h"
+#include "gw_json.h"
+#include "gw_uuid.h"
+
+static const gw_entity_t *const entities[] = {
+    &gw_entity_services,
+    &gw_entity_routes,
+    NULL,
+};
+
+const gw_entity_t *gw_entity_find(const char *name)
+{
+    const gw_entity_t *const *e;
+
+    for (e = entities; *e; e++) {
+        if (strcmp((*e)->name, name) == 0) {
+            return *e;
+        }
+    }
+    return NULL;
+}
+
+const gw_entity_t *const *gw_entity_all(void)
+{
+    return entities;
+}
+
+const gw_field_t *gw_entity_foreign_to(const gw_entity_t *e,
+                                       const gw_entity_t *parent)
+{
+    const gw_field_t *f;
+
+    for (f = e->fields; f->name; f++) {
+        if (f->type == GW_T_FOREIGN
+            && strcmp(f->reference, parent->name) == 0) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* PATCH semantics: records are merged member by member, everything else
+ * (arrays included) is replaced. */
+static void merge_into(const gw_field_t *fields, json_object *dst,
+                       json_object *src)
+{
+    json_object_object_foreach (src, key, val) {
+        const gw_field_t *f = gw_schema_field(fields, key);
+        json_object *cur = gw_json_get(dst, key);
+
+        if (f && f->type == GW_T_RECORD && val && cur
+            && json_object_is_type(val, json_type_object)
+            && json_object_is_type(cur, json_type_object)) {
+            merge_into(f->fields, cur, val);
+            continue;
+        }
+        json_object_object_add(dst, key, json_object_get(val));
+    }
+}
+
+static void set_auto_fields(const gw_entity_t *e, json_object *ent,
+                            apr_time_t now, apr_pool_t *p)
+{
+    apr_int64_t secs = (apr_int64_t)apr_time_sec(now);
+    const gw_field_t *f;
+
+    for (f = e->fields; f->name; f++) {
+        if (!(f->flags & GW_F_AUTO)) {
+            continue;
+        }
+        if (strcmp(f->name, "id") == 0) {
+            if (!gw_json_has(ent, "id")) {
+                json_object_object_add(ent, "id",
+                                       json_object_new_string(gw_uuid_v4(p)));
+            }
+        }
+        else if (strcmp(f->name, "updated_at") == 0) {
+            json_object_object_add(ent, "updated_at",
+                                   json_object_new_int64(secs));
+        }
+        else if (strcmp(f->name, "created_at") == 0
+                 && !gw_json_get(ent, "created_at")) {
+            /* PUT overwrites the whole row, so it gets a new created_at
+             * unless the client supplies one, as in Kong */
+            json_object_object_add(ent, "created_at",
+                                   json_object_new_int64(secs));
+        }
+    }
+}
+
+apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
+                               const gw_entity_t *e, gw_op_e op,
+                               json_object *input, const json_object *existing,
+                               apr_time_t now, apr_pool_t *p)
+{
+    gw_validation_t v;
+    json_object *ent;
+    const gw_field_t *f;
+
+    *out = NULL;
+    *err = NULL;
+    gw_validation_init(&v, p);
+    if (e->transform) {
+        e->transform(e, input, &v);
+    }
+    if (op == GW_OP_UPDATE && existing) {
+        ent = gw_json_copy(existing, p);
+        /* the client may not move an entity's identity or history */
+        json_object_object_del(input, "created_at");
+        merge_into(e->fields, ent, input);
+    }
+    else {
+        ent = gw_json_copy(input, p);
+        gw_schema_fill_defaults(e->fields, ent);
+    }
+    set_auto_fields(e, ent, now, p);
+    gw_schema_check_record(&v, e->fields, e->checks, ent);
+    if (!gw_validation_ok(&v)) {
+        *err = gw_error_schema(p, v.errors);
+        return APR_EINVAL;
+    }
+    for (f = e->fields; f->name; f++) {
+        if (f->flags & GW_F_TRANSIENT) {
+            json_object_object_del(ent, f->name);
+        }
+    }
+    *out = gw_entity_shape(e, ent, p);
+    return APR_SUCCESS;
+}
+
+json_object *gw_entity_shape(const gw_entity_t *e, json_object *row,
+                             apr_pool_t *p)
+{
+    json_object *out = gw_json_own(p, json_object_new_object());
+    const gw_field_t *f;
+
+    for (f = e->fields; f->name; f++) {
+        json_object *val = NULL;
+
+        if (f->flags & GW_F_TRANSIENT) {
+            continue;
+        }
+        if (!json_object_object_get_ex(row, f->name, &val)
+            && !(f->flags & GW_F_AUTO)) {
+            val = gw_json_own(p, gw_schema_default(f));
+        }
+        json_object_object_add(out, f->name, json_object_get(val));
+    }
+    return out;
+}

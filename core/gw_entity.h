@@ -1,0 +1,73 @@
+/*
+ * gw_entity: the configuration entities (services, routes, ...) as data.
+ *
+ * Each entity type is one static gw_entity_t: its Admin API name, endpoint
+ * key, field schema, entity checks and an optional input transformation.
+ * gw_entity_prepare() turns an Admin API or declarative input into the
+ * complete entity to store, with Kong's defaults, auto fields and
+ * validation; the Admin API, the declarative loader and the CLI all go
+ * through it. Entities are plain json-c objects in Kong's output shape;
+ * they live in the pool passed in.
+ */
+#ifndef GW_ENTITY_H
+#define GW_ENTITY_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+#include <json.h>
+
+#include "gw_error.h"
+#include "gw_schema.h"
+
+typedef struct gw_entity_s gw_entity_t;
+
+/* Rewrites input in place before validation (e.g. a service's url
+ * shorthand); may record field errors in v. */
+typedef void (*gw_entity_transform_fn)(const gw_entity_t *e, json_object *input,
+                                       gw_validation_t *v);
+
+struct gw_entity_s {
+    const char *name;         /* "services": Admin path and table name */
+    const char *singular;     /* "service": name of a foreign key to it */
+    const char *endpoint_key; /* "name", or NULL when only ids address it */
+    const gw_field_t *fields;
+    const gw_entity_check_t *checks;
+    gw_entity_transform_fn transform;
+};
+
+typedef enum {
+    GW_OP_INSERT, /* POST: defaults, new id unless given */
+    GW_OP_UPSERT, /* PUT: full replacement, defaults for what is absent */
+    GW_OP_UPDATE  /* PATCH: merge into the existing entity */
+} gw_op_e;
+
+extern const gw_entity_t gw_entity_services;
+extern const gw_entity_t gw_entity_routes;
+
+/* The entity type called name ("services"), or NULL. */
+const gw_entity_t *gw_entity_find(const char *name);
+
+/* All entity types, ended by NULL, in dependency order (parents first). */
+const gw_entity_t *const *gw_entity_all(void);
+
+/* Builds the entity to store from input (an object owned by p; it is
+ * modified). existing is the stored entity for GW_OP_UPDATE and, for
+ * GW_OP_UPSERT, the row being replaced (its created_at is kept unless
+ * input has one); NULL otherwise. now is the write time. On success *out
+ * is the complete entity; on a validation failure returns APR_EINVAL with
+ * a code-2 error in *err. */
+apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
+                               const gw_entity_t *e, gw_op_e op,
+                               json_object *input, const json_object *existing,
+                               apr_time_t now, apr_pool_t *p);
+
+/* Fills defaults (and nothing else) so that a stored row read back has
+ * every field in Kong's output shape, nulls included, in schema order. */
+json_object *gw_entity_shape(const gw_entity_t *e, json_object *row,
+                             apr_pool_t *p);
+
+/* The foreign-key fields of e that reference parent, or NULL. */
+const gw_field_t *gw_entity_foreign_to(const gw_entity_t *e,
+                                       const gw_entity_t *parent);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * gw_json: json-c glued to APR pools. See gw_json.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "gw_json.h"
+
+static apr_status_t json_release(void *data)
+{
+    json_object_put(data);
+    return APR_SUCCESS;
+}
+
+json_object *gw_json_own(apr_pool_t *p, json_object *obj)
+{
+    if (obj) {
+        apr_pool_cleanup_register(p, obj, json_release, apr_pool_cleanup_null);
+    }
+    return obj;
+}
+
+apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
+                           apr_size_t len, apr_pool_t *p)
+{
+    json_tokener *tok;
+    json_object *obj;
+    enum json_tokener_error jerr;
+    apr_size_t used, i;
+
+    *out = NULL;
+    if (is_null) {
+        *is_null = 0;
+    }
+    if (len > (apr_size_t)INT32_MAX) {
+        return APR_EGENERAL;
+    }
+    tok = json_tokener_new_ex(GW_JSON_MAX_DEPTH);
+    if (!tok) {
+        return APR_ENOMEM;
+    }
+    json_tokener_set_flags(tok,
+                           JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    obj = json_tokener_parse_ex(tok, buf, (int)len);
+    jerr = json_tokener_get_error(tok);
+    used = (apr_size_t)json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (jerr != json_tokener_success) {
+        json_object_put(obj);
+        return APR_EGENERAL;
+    }
+    for (i = used; i < len; i++) {
+        if (!strchr(" \t\r\n", buf[i])) {
+            json_object_put(obj);
+            return APR_EGENERAL;
+        }
+    }
+    if (!obj && is_null) {
+        *is_null = 1;
+    }
+    *out = gw_json_own(p, obj);
+    return APR_SUCCESS;
+}
+
+const char *gw_json_text(const json_object *obj, apr_pool_t *p)
+{
+    return apr_pstrdup(
+        p, json_object_to_json_string_ext(
+               (json_object *)obj,
+               JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+json_object *gw_json_copy(const json_object *obj, apr_pool_t *p)
+{
+    json_object *copy = NULL;
+
+    if (!obj) {
+        return NULL;
+    }
+    if (json_object_deep_copy((json_object *)obj, &copy, NULL) != 0) {
+        return NULL;
+    }
+    return gw_json_own(p, copy);
+}
+
+json_object *gw_json_get(const json_object *obj, const char *key)
+{
+    json_object *v = NULL;
+
+    if (!obj || !json_object_is_type(obj, json_type_object)) {
+        return NULL;
+    }
+    json_object_object_get_ex(obj, key, &v);
+    return v;
+}
+
+const char *gw_json_str(const json_object *obj, const char *key)
+{
+    json_object *v = gw_json_get(obj, key);
+
+    if (!v || !json_object_is_type(v, json_type_string)) {
+        return NULL;
+    }
+    return json_object_get_string(v);
+}
+
+int gw_json_has(const json_object *obj, const char *key)
+{
+    if (!obj || !json_object_is_type(obj, json_type_object)) {
+        return 0;
+    }
+    return json_object_object_get_ex(obj, key, NULL);
+}
+
+int gw_json_equal(const json_object *a, const json_object *b)
+{
+    return json_object_equal((json_object *)a, (json_object *)b);
+}
+
+json_object *gw_json_new_str(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **gw_json_sorted_keys(const json_object *obj, int *n, apr_pool_t *p)
+{
+    const char **keys;
+    int count = 0;
+
+    *n = 0;
+    if (!obj || !json_object_is_type(obj, json_type_object)) {
+        return NULL;
+    }
+    keys = apr_palloc(
+        p, sizeof(*keys) * ((apr_size_t)json_object_object_length(obj) + 1));
+    json_object_object_foreach ((json_object *)obj, k, v) {
+        (void)v;
+        keys[count++] = k;
+    }
+    qsort(keys, (size_t)count, sizeof(*keys), key_cmp);
+    keys[count] = NULL;
+    *n = count;
+    return keys;
+}

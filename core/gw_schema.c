@@ -1,0 +1,862 @@
+/*
+ * gw_schema: validation, defaults and coercion driven by gw_field_t
+ * descriptions. Messages are Kong's, to the byte: clients match on them.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+
+#include "gw_error.h"
+#include "gw_json.h"
+#include "gw_schema.h"
+#include "gw_text.h"
+#include "gw_uuid.h"
+
+void gw_validation_init(gw_validation_t *v, apr_pool_t *p)
+{
+    v->pool = p;
+    v->errors = gw_json_own(p, json_object_new_object());
+}
+
+void gw_validation_entity_error(gw_validation_t *v, const char *msg)
+{
+    json_object *list = gw_json_get(v->errors, "@entity");
+
+    if (!list) {
+        list = json_object_new_array();
+        json_object_object_add(v->errors, "@entity", list);
+    }
+    json_object_array_add(list, json_object_new_string(msg));
+}
+
+void gw_validation_field_error(gw_validation_t *v, const char *field,
+                               const char *msg)
+{
+    if (!gw_json_has(v->errors, field)) {
+        json_object_object_add(v->errors, field, json_object_new_string(msg));
+    }
+}
+
+int gw_validation_failed(const gw_validation_t *v, const char *field)
+{
+    return gw_json_has(v->errors, field);
+}
+
+int gw_validation_ok(const gw_validation_t *v)
+{
+    return json_object_object_length(v->errors) == 0;
+}
+
+const gw_field_t *gw_schema_field(const gw_field_t *fields, const char *name)
+{
+    for (; fields && fields->name; fields++) {
+        if (strcmp(fields->name, name) == 0) {
+            return fields;
+        }
+    }
+    return NULL;
+}
+
+json_object *gw_schema_default(const gw_field_t *f)
+{
+    json_object *rec;
+
+    if (f->dflt) {
+        return json_tokener_parse(f->dflt);
+    }
+    if (f->type != GW_T_RECORD || (f->flags & GW_F_NULL_RECORD)) {
+        return NULL;
+    }
+    rec = json_object_new_object();
+    gw_schema_fill_defaults(f->fields, rec);
+    return rec;
+}
+
+void gw_schema_fill_defaults(const gw_field_t *fields, json_object *obj)
+{
+    const gw_field_t *f;
+
+    for (f = fields; f && f->name; f++) {
+        json_object *val;
+
+        if (f->flags & (GW_F_AUTO | GW_F_TRANSIENT)) {
+            continue;
+        }
+        if (!json_object_object_get_ex(obj, f->name, &val)) {
+            json_object_object_add(obj, f->name, gw_schema_default(f));
+        }
+        else if (f->type == GW_T_RECORD && val
+                 && json_object_is_type(val, json_type_object)) {
+            gw_schema_fill_defaults(f->fields, val);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ coercion */
+
+static json_object *coerce_scalar(const gw_field_t *f, json_object *v)
+{
+    const char *s;
+    char *end;
+
+    if (!v || !json_object_is_type(v, json_type_string)) {
+        return NULL;
+    }
+    s = json_object_get_string(v);
+    switch (f->type) {
+        case GW_T_INTEGER:
+        case GW_T_NUMBER: {
+            double d;
+
+            if (!*s || apr_isspace(*s)) {
+                return NULL;
+            }
+            errno = 0;
+            d = strtod(s, &end);
+            if (*end || errno || !isfinite(d)) {
+                return NULL;
+            }
+            if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+                return json_object_new_int64((int64_t)d);
+            }
+            return json_object_new_double(d);
+        }
+        case GW_T_BOOLEAN:
+            if (strcmp(s, "true") == 0) {
+                return json_object_new_boolean(1);
+            }
+            if (strcmp(s, "false") == 0) {
+                return json_object_new_boolean(0);
+            }
+            return NULL;
+        default:
+            return NULL;
+    }
+}
+
+/* Returns a new reference to the coerced form of v, or NULL to keep v. */
+static json_object *coerce_value(const gw_field_t *f, json_object *v);
+
+static void coerce_members(const gw_field_t *elements, json_object *arr)
+{
+    size_t i, n = json_object_array_length(arr);
+
+    for (i = 0; i < n; i++) {
+        json_object *c =
+            coerce_value(elements, json_object_array_get_idx(arr, i));
+
+        if (c) {
+            json_object_array_put_idx(arr, i, c);
+        }
+    }
+}
+
+static json_object *coerce_value(const gw_field_t *f, json_object *v)
+{
+    json_object *arr;
+
+    if (!v) {
+        return NULL;
+    }
+    switch (f->type) {
+        case GW_T_INTEGER:
+        case GW_T_NUMBER:
+        case GW_T_BOOLEAN:
+            return coerce_scalar(f, v);
+        case GW_T_ARRAY:
+        case GW_T_SET:
+            if (json_object_is_type(v, json_type_array)) {
+                if (f->elements) {
+                    coerce_members(f->elements, v);
+                }
+                return NULL;
+            }
+            if (json_object_is_type(v, json_type_object)
+                || json_object_is_type(v, json_type_array)) {
+                return NULL;
+            }
+            arr = json_object_new_array();
+            json_object_array_add(arr, json_object_get(v));
+            if (f->elements) {
+                coerce_members(f->elements, arr);
+            }
+            return arr;
+        case GW_T_MAP:
+            if (f->elements && json_object_is_type(v, json_type_object)) {
+                json_object_object_foreach (v, key, val) {
+                    json_object *c = coerce_value(f->elements, val);
+
+                    if (c) {
+                        json_object_object_add(v, key, c);
+                    }
+                }
+            }
+            return NULL;
+        case GW_T_RECORD:
+            if (json_object_is_type(v, json_type_object)) {
+                gw_schema_coerce(f->fields, v);
+            }
+            return NULL;
+        default:
+            return NULL;
+    }
+}
+
+void gw_schema_coerce(const gw_field_t *fields, json_object *obj)
+{
+    if (!obj || !json_object_is_type(obj, json_type_object)) {
+        return;
+    }
+    json_object_object_foreach (obj, key, val) {
+        const gw_field_t *f = gw_schema_field(fields, key);
+        json_object *c = f ? coerce_value(f, val) : NULL;
+
+        if (c) {
+            json_object_object_add(obj, key, c);
+        }
+    }
+}
+
+/* ---------------------------------------------------------- validation */
+
+static const char *type_error(gw_type_e t)
+{
+    switch (t) {
+        case GW_T_STRING:
+            return "expected a string";
+        case GW_T_INTEGER:
+            return "expected an integer";
+        case GW_T_NUMBER:
+            return "expected a number";
+        case GW_T_BOOLEAN:
+            return "expected a boolean";
+        case GW_T_ARRAY:
+            return "expected an array";
+        case GW_T_SET:
+            return "expected a set";
+        case GW_T_MAP:
+            return "expected a map";
+        default:
+            return "expected a record";
+    }
+}
+
+static int type_ok(gw_type_e t, json_object *v)
+{
+    switch (t) {
+        case GW_T_STRING:
+            return json_object_is_type(v, json_type_string);
+        case GW_T_INTEGER:
+            if (json_object_is_type(v, json_type_int)) {
+                return 1;
+            }
+            if (json_object_is_type(v, json_type_double)) {
+                double d = json_object_get_double(v);
+
+                return isfinite(d) && d == floor(d);
+            }
+            return 0;
+        case GW_T_NUMBER:
+            return json_object_is_type(v, json_type_int)
+                   || json_object_is_type(v, json_type_double);
+        case GW_T_BOOLEAN:
+            return json_object_is_type(v, json_type_boolean);
+        case GW_T_ARRAY:
+        case GW_T_SET:
+            return json_object_is_type(v, json_type_array);
+        default:
+            return json_object_is_type(v, json_type_object);
+    }
+}
+
+static const char *num_text(double d, apr_pool_t *p)
+{
+    if (d == floor(d) && fabs(d) < 1e15) {
+        return apr_psprintf(p, "%.0f", d);
+    }
+    return apr_psprintf(p, "%g", d);
+}
+
+static const char *check_one_of(const gw_field_t *f, json_object *v,
+                                apr_pool_t *p)
+{
+    const char *const *opt;
+    const char *have, *list = NULL;
+
+    have = f->type == GW_T_STRING ? json_object_get_string(v)
+                                  : num_text(json_object_get_double(v), p);
+    for (opt = f->one_of; *opt; opt++) {
+        if (strcmp(*opt, have) == 0) {
+            return NULL;
+        }
+        list = list ? apr_pstrcat(p, list, ", ", *opt, NULL) : *opt;
+    }
+    return apr_pstrcat(p, "expected one of: ", list, NULL);
+}
+
+static apr_size_t utf8_length(const char *s)
+{
+    apr_size_t n = 0;
+
+    for (; *s; s++) {
+        if (((unsigned char)*s & 0xC0) != 0x80) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The scalar validators, in Kong's order; first failure wins. */
+static const char *check_scalar(const gw_field_t *f, json_object *v,
+                                apr_pool_t *p)
+{
+    if (f->one_of
+        && (f->type == GW_T_STRING || f->type == GW_T_INTEGER
+            || f->type == GW_T_NUMBER)) {
+        const char *err = check_one_of(f, v, p);
+
+        if (err) {
+            return err;
+        }
+    }
+    if (f->has_gt && json_object_get_double(v) <= f->gt) {
+        return apr_pstrcat(p, "value must be greater than ", num_text(f->gt, p),
+                           NULL);
+    }
+    if ((f->flags & GW_F_UUID) && !gw_uuid_valid(json_object_get_string(v))) {
+        return "expected a valid UUID";
+    }
+    if (f->has_between) {
+        double d = json_object_get_double(v);
+
+        if (d < f->min || d > f->max) {
+            return apr_psprintf(p, "value should be between %s and %s",
+                                num_text(f->min, p), num_text(f->max, p));
+        }
+    }
+    if (f->type == GW_T_STRING) {
+        const char *s = json_object_get_string(v);
+        apr_size_t len = utf8_length(s);
+        int len_min =
+            f->len_min ? f->len_min : ((f->flags & GW_F_EMPTY_OK) ? 0 : 1);
+
+        if ((apr_size_t)len_min > len) {
+            return apr_psprintf(p, "length must be at least %d", len_min);
+        }
+        if (f->len_max && len > (apr_size_t)f->len_max) {
+            return apr_psprintf(p, "length must be at most %d", f->len_max);
+        }
+        if (f->starts_with
+            && strncmp(s, f->starts_with, strlen(f->starts_with)) != 0) {
+            return apr_pstrcat(p, "should start with: ", f->starts_with, NULL);
+        }
+    }
+    return f->check ? f->check(v, p) : NULL;
+}
+
+static json_object *check_elements(const gw_field_t *f, json_object *arr,
+                                   apr_pool_t *p)
+{
+    size_t i, n = json_object_array_length(arr);
+    json_object *errs = NULL;
+
+    if (f->len_min && n < (size_t)f->len_min) {
+        return json_object_new_string(
+            apr_psprintf(p, "length must be at least %d", f->len_min));
+    }
+    if (f->len_max && n > (size_t)f->len_max) {
+        return json_object_new_string(
+            apr_psprintf(p, "length must be at most %d", f->len_max));
+    }
+    if (!f->elements) {
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(arr, i);
+        json_object *err;
+
+        if (!e) {
+            err = json_object_new_string("required field missing");
+        }
+        else {
+            err = gw_schema_check_value(f->elements, e, p);
+            err = err ? json_object_get(err) : NULL;
+        }
+        if (err) {
+            if (!errs) {
+                errs = json_object_new_array();
+            }
+            json_object_array_put_idx(errs, i, err);
+        }
+    }
+    if (!errs && f->check) {
+        const char *msg = f->check(arr, p);
+
+        return msg ? json_object_new_string(msg) : NULL;
+    }
+    return errs;
+}
+
+static json_object *check_map(const gw_field_t *f, json_object *map,
+                              apr_pool_t *p)
+{
+    json_object_object_foreach (map, key, val) {
+        json_object *k = gw_json_own(p, json_object_new_string(key));
+        json_object *err =
+            f->keys ? gw_schema_check_value(f->keys, k, p) : NULL;
+
+        if (!err && f->elements) {
+            err = val ? gw_schema_check_value(f->elements, val, p)
+                      : gw_json_own(
+                          p, json_object_new_string("required field missing"));
+        }
+        if (err) {
+            /* Kong reports the first bad entry of a map as one message. */
+            if (json_object_is_type(err, json_type_string)) {
+                return json_object_get(err);
+            }
+            return json_object_new_string(gw_error_lua(err, p));
+        }
+    }
+    if (f->check) {
+        const char *msg = f->check(map, p);
+
+        return msg ? json_object_new_string(msg) : NULL;
+    }
+    return NULL;
+}
+
+static json_object *check_foreign(json_object *v, apr_pool_t *p)
+{
+    json_object *id, *errs;
+
+    errs = json_object_new_object();
+    json_object_object_foreach (v, key, val) {
+        (void)val;
+        if (strcmp(key, "id") != 0) {
+            json_object_object_add(errs, key,
+                                   json_object_new_string("unknown field"));
+        }
+    }
+    if (!json_object_object_get_ex(v, "id", &id) || !id) {
+        json_object_object_add(errs, "id",
+                               json_object_new_string("missing primary key"));
+    }
+    else if (!json_object_is_type(id, json_type_string)
+             || !gw_uuid_valid(json_object_get_string(id))) {
+        json_object_object_add(errs, "id",
+                               json_object_new_string("expected a valid UUID"));
+    }
+    if (json_object_object_length(errs) == 0) {
+        json_object_put(errs);
+        return NULL;
+    }
+    (void)p;
+    return errs;
+}
+
+json_object *gw_schema_check_value(const gw_field_t *f, json_object *v,
+                                   apr_pool_t *p)
+{
+    json_object *err = NULL;
+    const char *msg;
+
+    if (!v) {
+        return (f->flags & GW_F_REQUIRED) ? gw_json_own(
+                   p, json_object_new_string("required field missing"))
+                                          : NULL;
+    }
+    if (!type_ok(f->type, v)) {
+        return gw_json_own(p, json_object_new_string(type_error(f->type)));
+    }
+    switch (f->type) {
+        case GW_T_ARRAY:
+        case GW_T_SET:
+            err = check_elements(f, v, p);
+            break;
+        case GW_T_MAP:
+            err = check_map(f, v, p);
+            break;
+        case GW_T_FOREIGN:
+            err = check_foreign(v, p);
+            break;
+        case GW_T_RECORD: {
+            gw_validation_t sub;
+
+            gw_validation_init(&sub, p);
+            gw_schema_check_record(&sub, f->fields, f->checks, v);
+            if (!gw_validation_ok(&sub)) {
+                return sub.errors;
+            }
+            msg = f->check ? f->check(v, p) : NULL;
+            err = msg ? json_object_new_string(msg) : NULL;
+            break;
+        }
+        default:
+            msg = check_scalar(f, v, p);
+            err = msg ? json_object_new_string(msg) : NULL;
+            break;
+    }
+    return gw_json_own(p, err);
+}
+
+static int is_empty(json_object *v)
+{
+    if (!v) {
+        return 1;
+    }
+    if (json_object_is_type(v, json_type_array)) {
+        return json_object_array_length(v) == 0;
+    }
+    if (json_object_is_type(v, json_type_string)) {
+        return json_object_get_string_len(v) == 0;
+    }
+    return 0;
+}
+
+static const char *quoted_list(const char *const *names, apr_pool_t *p)
+{
+    const char *out = NULL;
+
+    for (; *names; names++) {
+        const char *q = apr_pstrcat(p, "'", *names, "'", NULL);
+
+        out = out ? apr_pstrcat(p, out, ", ", q, NULL) : q;
+    }
+    return out ? out : "";
+}
+
+static void run_check(gw_validation_t *v, const gw_entity_check_t *c,
+                      json_object *obj)
+{
+    const char *const *n;
+    int set = 0, total = 0;
+
+    for (n = c->fields; n && *n; n++) {
+        if (gw_validation_failed(v, *n)) {
+            return;
+        }
+        total++;
+        set += !is_empty(gw_json_get(obj, *n));
+    }
+    switch (c->kind) {
+        case GW_CHECK_AT_LEAST_ONE_OF:
+            if (set == 0) {
+                gw_validation_entity_error(
+                    v, apr_pstrcat(v->pool,
+                                   "at least one of these fields must be "
+                                   "non-empty: ",
+                                   quoted_list(c->fields, v->pool), NULL));
+            }
+            break;
+        case GW_CHECK_ONLY_ONE_OF:
+            if (set != 1) {
+                gw_validation_entity_error(
+                    v, apr_pstrcat(v->pool,
+                                   "exactly one of these fields must be "
+                                   "non-empty: ",
+                                   quoted_list(c->fields, v->pool), NULL));
+            }
+            break;
+        case GW_CHECK_MUTUALLY_REQUIRED:
+            if (set != 0 && set != total) {
+                gw_validation_entity_error(
+                    v, apr_pstrcat(v->pool,
+                                   "all or none of these fields must be "
+                                   "set: ",
+                                   quoted_list(c->fields, v->pool), NULL));
+            }
+            break;
+        case GW_CHECK_DISTINCT:
+            if (set == 2
+                && gw_json_equal(gw_json_get(obj, c->fields[0]),
+                                 gw_json_get(obj, c->fields[1]))) {
+                gw_validation_entity_error(
+                    v, apr_pstrcat(v->pool,
+                                   "values of these fields must be "
+                                   "distinct: ",
+                                   quoted_list(c->fields, v->pool), NULL));
+            }
+            break;
+        case GW_CHECK_CUSTOM:
+            c->fn(v, obj);
+            break;
+    }
+}
+
+void gw_schema_check_record(gw_validation_t *v, const gw_field_t *fields,
+                            const gw_entity_check_t *checks, json_object *obj)
+{
+    const gw_field_t *f;
+
+    json_object_object_foreach (obj, key, val) {
+        (void)val;
+        if (!gw_schema_field(fields, key)) {
+            gw_validation_field_error(v, key, "unknown field");
+        }
+    }
+    for (f = fields; f && f->name; f++) {
+        json_object *value = NULL;
+        json_object *err;
+
+        if (!json_object_object_get_ex(obj, f->name, &value)) {
+            if ((f->flags & GW_F_REQUIRED) && !(f->flags & GW_F_AUTO)) {
+                gw_validation_field_error(v, f->name, "required field missing");
+            }
+            continue;
+        }
+        err = gw_schema_check_value(f, value, v->pool);
+        if (err && !gw_json_has(v->errors, f->name)) {
+            json_object_object_add(v->errors, f->name, json_object_get(err));
+        }
+    }
+    for (; checks && (checks->fields || checks->fn); checks++) {
+        run_check(v, checks, obj);
+    }
+}
+
+/* ------------------------------------------------- shared validators */
+
+const char *gw_schema_check_utf8_name(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v);
+    apr_size_t i, len = strlen(s);
+
+    i = gw_text_utf8_error_at(s, len);
+    if (i < len) {
+        /* Kong reports the 1-based byte position of the bad sequence */
+        return apr_psprintf(p,
+                            "invalid utf-8 character sequence detected at "
+                            "position %lu",
+                            (unsigned long)i + 1);
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < 0x80 && !apr_isalnum(c) && !strchr(".-_~", c)) {
+            return apr_psprintf(p,
+                                "invalid value '%s': the only accepted ascii "
+                                "characters are alphanumerics or ., -, _, "
+                                "and ~",
+                                s);
+        }
+    }
+    return NULL;
+}
+
+const char *gw_schema_check_tag(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v);
+    apr_size_t i, len = strlen(s);
+
+    if (!gw_text_utf8_valid(s, len)) {
+        return "invalid utf-8";
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < 0x80 && (c < 0x20 || c == 0x7F || c == ',' || c == '/')) {
+            return apr_psprintf(p,
+                                "invalid tag '%s': expected printable ascii "
+                                "(except `,` and `/`) or valid utf-8 "
+                                "sequences",
+                                s);
+        }
+    }
+    return NULL;
+}
+
+static int valid_ipv4(const char *s)
+{
+    int parts = 0;
+
+    while (*s) {
+        int val = 0, digits = 0;
+
+        while (apr_isdigit(*s)) {
+            val = val * 10 + (*s++ - '0');
+            if (++digits > 3) {
+                return 0;
+            }
+        }
+        if (!digits || val > 255) {
+            return 0;
+        }
+        parts++;
+        if (*s == '.') {
+            s++;
+            if (!*s) {
+                return 0;
+            }
+        }
+        else if (*s) {
+            return 0;
+        }
+    }
+    return parts == 4;
+}
+
+static int looks_ipv4(const char *s)
+{
+    for (; *s; s++) {
+        if (!apr_isdigit(*s) && *s != '.') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int valid_ipv6(const char *s)
+{
+    int colons = 0;
+
+    if (!*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (*s == ':') {
+            colons++;
+        }
+        else if (!apr_isxdigit(*s) && *s != '.') {
+            return 0;
+        }
+    }
+    return colons >= 2 && colons <= 7;
+}
+
+static int valid_hostname(const char *s)
+{
+    apr_size_t len = strlen(s);
+
+    if (len == 0 || len > 253) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (!apr_isalnum(*s) && !strchr("-._", *s)
+            && !((unsigned char)*s & 0x80)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int parse_port(const char *s)
+{
+    long v = 0;
+
+    if (!*s) {
+        return -2;
+    }
+    for (; *s; s++) {
+        if (!apr_isdigit(*s)) {
+            return -2;
+        }
+        v = v * 10 + (*s - '0');
+        if (v > 65535) {
+            return -2;
+        }
+    }
+    return (int)v;
+}
+
+int gw_schema_parse_host(const char *s, const char **host, int *port,
+                         apr_pool_t *p)
+{
+    const char *colon;
+
+    *port = -1;
+    *host = s;
+    if (*s == '[') {
+        const char *end = strchr(s, ']');
+
+        if (!end) {
+            return 0;
+        }
+        *host = apr_pstrndup(p, s + 1, (apr_size_t)(end - s - 1));
+        if (end[1] == ':') {
+            *port = parse_port(end + 2);
+        }
+        else if (end[1]) {
+            return 0;
+        }
+        return valid_ipv6(*host);
+    }
+    colon = strchr(s, ':');
+    if (colon && strchr(colon + 1, ':')) {
+        return valid_ipv6(s);
+    }
+    if (colon) {
+        *host = apr_pstrndup(p, s, (apr_size_t)(colon - s));
+        *port = parse_port(colon + 1);
+    }
+    if (looks_ipv4(*host)) {
+        return valid_ipv4(*host);
+    }
+    return valid_hostname(*host);
+}
+
+const char *gw_schema_check_host(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v), *host;
+    int port;
+
+    if (!gw_schema_parse_host(s, &host, &port, p)) {
+        return apr_pstrcat(p, "invalid value: ", s, NULL);
+    }
+    if (port != -1) {
+        return "must not have a port";
+    }
+    return NULL;
+}
+
+const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v), *host;
+    int port;
+
+    if (!gw_schema_parse_host(s, &host, &port, p) || port == -2) {
+        return apr_pstrcat(p, "invalid value: ", s, NULL);
+    }
+    return NULL;
+}
+
+const char *gw_schema_check_path(json_object *v, apr_pool_t *p)
+{
+    static const char allowed[] = "-._~/%:@!$&'()*+,;=";
+    const char *s = json_object_get_string(v), *c;
+
+    if (strstr(s, "//")) {
+        return "must not have empty segments";
+    }
+    for (c = s; *c; c++) {
+        if (!apr_isalnum(*c) && !strchr(allowed, *c)) {
+            return apr_psprintf(p,
+                                "invalid path: '%s' (characters outside of "
+                                "the reserved list of RFC 3986 found)",
+                                s);
+        }
+    }
+    for (c = s; *c; c++) {
+        if (*c == '%') {
+            if (!apr_isxdigit(c[1]) || !apr_isxdigit(c[2])) {
+                return apr_psprintf(
+                    p, "invalid url-encoded value: '%s'",
+                    apr_pstrndup(p, c, c[1] ? (c[2] ? 3 : 2) : 1));
+            }
+            c += 2;
+        }
+    }
+    return NULL;
+}
+
+const gw_field_t gw_schema_tag_element = {
+    .name = "tag",
+    .type = GW_T_STRING,
+    .flags = GW_F_REQUIRED,
+    .check = gw_schema_check_tag,
+};

@@ -1,0 +1,484 @@
+/*
+ * gw_store: entities in PostgreSQL through apr_dbd. See gw_store.h.
+ *
+ * Rows move as JSON: writes pass the whole row as one jsonb parameter to
+ * jsonb_populate_record(), reads return to_jsonb(row). The mapping between
+ * Kong's entity shape and the table (foreign keys as <name>_id, timestamps
+ * as timestamptz) is the only per-entity knowledge, and it comes from the
+ * entity's schema.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "gw_json.h"
+#include "gw_store.h"
+#include "gw_text.h"
+#include "gw_uuid.h"
+
+gw_store_t *gw_store_wrap(apr_pool_t *p, const apr_dbd_driver_t *driver,
+                          apr_dbd_t *handle)
+{
+    gw_store_t *st = apr_pcalloc(p, sizeof(*st));
+
+    st->driver = driver;
+    st->handle = handle;
+    st->pool = p;
+    return st;
+}
+
+static apr_status_t fail(gw_store_t *st, int rv)
+{
+    const char *msg = apr_dbd_error(st->driver, st->handle, rv);
+
+    st->error = apr_pstrdup(st->pool, msg ? msg : "unknown database error");
+    st->unreachable =
+        apr_dbd_check_conn(st->driver, st->pool, st->handle) != APR_SUCCESS;
+    return APR_EGENERAL;
+}
+
+apr_status_t gw_store_exec(gw_store_t *st, const char *sql)
+{
+    int nrows = 0;
+    int rv = apr_dbd_query(st->driver, st->handle, &nrows, sql);
+
+    return rv ? fail(st, rv) : APR_SUCCESS;
+}
+
+apr_status_t gw_store_begin(gw_store_t *st)
+{
+    return gw_store_exec(st, "BEGIN");
+}
+
+apr_status_t gw_store_commit(gw_store_t *st)
+{
+    return gw_store_exec(st, "COMMIT");
+}
+
+void gw_store_rollback(gw_store_t *st)
+{
+    int nrows;
+
+    (void)apr_dbd_query(st->driver, st->handle, &nrows, "ROLLBACK");
+}
+
+static apr_status_t prepare(apr_dbd_prepared_t **stmt, gw_store_t *st,
+                            const char *sql)
+{
+    /* No label: the pgsql driver then runs the statement with
+     * PQexecParams, so nothing is left prepared on a pooled connection. */
+    int rv = apr_dbd_prepare(st->driver, st->pool, st->handle, sql, NULL, stmt);
+
+    return rv ? fail(st, rv) : APR_SUCCESS;
+}
+
+apr_status_t gw_store_strings(apr_array_header_t **out, gw_store_t *st,
+                              const char *sql, int nargs, const char **args)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv;
+
+    *out = apr_array_make(st->pool, 8, sizeof(const char *));
+    if (prepare(&stmt, st, sql) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    /* random access (1): the driver reads the whole result at once and
+     * never waits on an empty one */
+    rv = apr_dbd_pselect(st->driver, st->pool, st->handle, &res, stmt, 1, nargs,
+                         args);
+    if (rv) {
+        return fail(st, rv);
+    }
+    while (apr_dbd_get_row(st->driver, st->pool, res, &row, -1) == 0) {
+        const char *v = apr_dbd_get_entry(st->driver, row, 0);
+
+        *(const char **)apr_array_push(*out) =
+            v ? apr_pstrdup(st->pool, v) : NULL;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t run(gw_store_t *st, int *nrows, const char *sql, int nargs,
+                        const char **args)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    int rv;
+
+    if (prepare(&stmt, st, sql) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    rv = apr_dbd_pquery(st->driver, st->pool, st->handle, nrows, stmt, nargs,
+                        args);
+    return rv ? fail(st, rv) : APR_SUCCESS;
+}
+
+/* ------------------------------------------------------- row mapping */
+
+static const char *column_of(const gw_field_t *f, apr_pool_t *p)
+{
+    return f->type == GW_T_FOREIGN ? apr_pstrcat(p, f->name, "_id", NULL)
+                                   : f->name;
+}
+
+static int is_timestamp(const gw_field_t *f)
+{
+    return (f->flags & GW_F_AUTO) && f->type == GW_T_INTEGER;
+}
+
+/* The SELECT list that turns a row of e into JSON with epoch timestamps. */
+static const char *select_json(const gw_entity_t *e, apr_pool_t *p)
+{
+    const char *sql = "to_jsonb(t)";
+    const gw_field_t *f;
+
+    for (f = e->fields; f->name; f++) {
+        if (is_timestamp(f)) {
+            sql = apr_psprintf(p,
+                               "%s || jsonb_build_object('%s', "
+                               "floor(extract(epoch from t.%s))::bigint)",
+                               sql, f->name, f->name);
+        }
+    }
+    return sql;
+}
+
+static json_object *row_to_entity(const gw_entity_t *e, const char *text,
+                                  apr_pool_t *p)
+{
+    json_object *row, *ent;
+    const gw_field_t *f;
+
+    if (gw_json_parse(&row, NULL, text, strlen(text), p) != APR_SUCCESS
+        || !row) {
+        return NULL;
+    }
+    ent = gw_json_own(p, json_object_new_object());
+    for (f = e->fields; f->name; f++) {
+        json_object *v = gw_json_get(row, column_of(f, p));
+
+        if (f->flags & GW_F_TRANSIENT) {
+            continue;
+        }
+        if (f->type == GW_T_FOREIGN && v) {
+            json_object *ref = json_object_new_object();
+
+            json_object_object_add(ref, "id", json_object_get(v));
+            json_object_object_add(ent, f->name, ref);
+            continue;
+        }
+        json_object_object_add(ent, f->name, json_object_get(v));
+    }
+    return ent;
+}
+
+static const char *iso_time(json_object *secs, apr_pool_t *p)
+{
+    apr_time_exp_t tm;
+    char buf[64];
+    apr_size_t len;
+
+    apr_time_exp_gmt(&tm, apr_time_from_sec(json_object_get_int64(secs)));
+    apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return apr_pstrdup(p, buf);
+}
+
+static const char *entity_to_row(const gw_entity_t *e, json_object *ent,
+                                 apr_pool_t *p)
+{
+    json_object *row = gw_json_own(p, json_object_new_object());
+    const gw_field_t *f;
+
+    for (f = e->fields; f->name; f++) {
+        json_object *v = gw_json_get(ent, f->name);
+
+        if (f->flags & GW_F_TRANSIENT) {
+            continue;
+        }
+        if (f->type == GW_T_FOREIGN) {
+            v = gw_json_get(v, "id");
+        }
+        else if (is_timestamp(f) && v) {
+            json_object_object_add(row, f->name,
+                                   json_object_new_string(iso_time(v, p)));
+            continue;
+        }
+        json_object_object_add(row, column_of(f, p), json_object_get(v));
+    }
+    return gw_json_text(row, p);
+}
+
+/* -------------------------------------------------------------- reads */
+
+apr_status_t gw_store_select(json_object **out, gw_store_t *st,
+                             const gw_entity_t *e, const char *column,
+                             const char *value)
+{
+    apr_array_header_t *rows;
+    const char *sql;
+
+    *out = NULL;
+    sql = apr_psprintf(st->pool, "SELECT %s FROM %s t WHERE t.%s = %%s",
+                       select_json(e, st->pool), e->name, column);
+    if (gw_store_strings(&rows, st, sql, 1, &value) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    if (rows->nelts > 0) {
+        *out = row_to_entity(e, ((const char **)rows->elts)[0], st->pool);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t gw_store_page(json_object **out, const char **after_last,
+                           gw_store_t *st, const gw_entity_t *e,
+                           const gw_store_query_t *q)
+{
+    apr_array_header_t *rows;
+    const char *args[6];
+    const char *sql;
+    int nargs = 0, i, n;
+
+    *after_last = NULL;
+    sql = apr_psprintf(st->pool, "SELECT %s FROM %s t WHERE true",
+                       select_json(e, st->pool), e->name);
+    if (q->after) {
+        sql = apr_pstrcat(st->pool, sql, " AND t.id > %s::uuid", NULL);
+        args[nargs++] = q->after;
+    }
+    if (q->fk_column) {
+        sql = apr_psprintf(st->pool, "%s AND t.%s = %%s::uuid", sql,
+                           q->fk_column);
+        args[nargs++] = q->fk_value;
+    }
+    if (q->eq_column) {
+        sql = apr_psprintf(st->pool, "%s AND t.%s = %%s", sql, q->eq_column);
+        args[nargs++] = q->eq_value;
+    }
+    if (q->tags && q->tags->nelts > 0) {
+        json_object *arr = gw_json_own(st->pool, json_object_new_array());
+
+        for (i = 0; i < q->tags->nelts; i++) {
+            json_object_array_add(
+                arr, json_object_new_string(((const char **)q->tags->elts)[i]));
+        }
+        sql = apr_psprintf(st->pool,
+                           "%s AND t.tags %s ARRAY(SELECT "
+                           "jsonb_array_elements_text(%%s::jsonb))",
+                           sql, q->tags_any ? "&&" : "@>");
+        args[nargs++] = gw_json_text(arr, st->pool);
+    }
+    sql = apr_psprintf(st->pool, "%s ORDER BY t.id LIMIT %d", sql, q->size + 1);
+    if (gw_store_strings(&rows, st, sql, nargs, args) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    *out = gw_json_own(st->pool, json_object_new_array());
+    n = rows->nelts > q->size ? q->size : rows->nelts;
+    for (i = 0; i < n; i++) {
+        json_object *ent =
+            row_to_entity(e, ((const char **)rows->elts)[i], st->pool);
+
+        if (ent) {
+            json_object_array_add(*out, json_object_get(ent));
+        }
+    }
+    if (rows->nelts > q->size && n > 0) {
+        *after_last =
+            gw_json_str(json_object_array_get_idx(*out, (size_t)n - 1), "id");
+    }
+    return APR_SUCCESS;
+}
+
+/* ------------------------------------------------------------- writes */
+
+apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,
+                            json_object *ent, int replace)
+{
+    const char *row = entity_to_row(e, ent, st->pool);
+    const char *sql, *cols = NULL, *vals = NULL;
+    const gw_field_t *f;
+    int nrows = 0;
+
+    sql = apr_psprintf(st->pool,
+                       "INSERT INTO %s SELECT * FROM "
+                       "jsonb_populate_record(NULL::%s, %%s::jsonb)",
+                       e->name, e->name);
+    if (replace) {
+        for (f = e->fields; f->name; f++) {
+            const char *c = column_of(f, st->pool);
+
+            if ((f->flags & GW_F_TRANSIENT) || strcmp(f->name, "id") == 0) {
+                continue;
+            }
+            cols = cols ? apr_pstrcat(st->pool, cols, ", ", c, NULL) : c;
+            c = apr_pstrcat(st->pool, "EXCLUDED.", c, NULL);
+            vals = vals ? apr_pstrcat(st->pool, vals, ", ", c, NULL) : c;
+        }
+        sql = apr_psprintf(st->pool,
+                           "%s ON CONFLICT (id) DO UPDATE SET (%s) = ROW(%s)",
+                           sql, cols, vals);
+    }
+    return run(st, &nrows, sql, 1, &row);
+}
+
+apr_status_t gw_store_delete(gw_store_t *st, const gw_entity_t *e,
+                             const char *id, int *deleted)
+{
+    int nrows = 0;
+    apr_status_t rv;
+
+    rv = run(
+        st, &nrows,
+        apr_psprintf(st->pool, "DELETE FROM %s WHERE id = %%s::uuid", e->name),
+        1, &id);
+    *deleted = nrows > 0;
+    return rv;
+}
+
+static apr_status_t exists(int *found, gw_store_t *st, const char *table,
+                           const char *column, const char *value,
+                           const char *except_id)
+{
+    apr_array_header_t *rows;
+    const char *args[2] = {value, except_id};
+    const char *sql;
+
+    sql = apr_psprintf(st->pool, "SELECT 1 FROM %s WHERE %s = %%s%s LIMIT 1",
+                       table, column, except_id ? " AND id <> %s::uuid" : "");
+    if (gw_store_strings(&rows, st, sql, except_id ? 2 : 1, args)
+        != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    *found = rows->nelts > 0;
+    return APR_SUCCESS;
+}
+
+static json_object *one_field(const char *name, json_object *v, apr_pool_t *p)
+{
+    json_object *o = gw_json_own(p, json_object_new_object());
+
+    json_object_object_add(o, name, json_object_get(v));
+    return o;
+}
+
+apr_status_t gw_store_check_write(gw_error_t **err, gw_store_t *st,
+                                  const gw_entity_t *e, json_object *ent)
+{
+    const char *id = gw_json_str(ent, "id");
+    const gw_field_t *f;
+    int found;
+
+    *err = NULL;
+    for (f = e->fields; f->name; f++) {
+        json_object *v = gw_json_get(ent, f->name);
+
+        if (!v) {
+            continue;
+        }
+        if ((f->flags & GW_F_UNIQUE) && f->type == GW_T_STRING) {
+            json_object *key;
+
+            if (exists(&found, st, e->name, f->name, json_object_get_string(v),
+                       id)
+                != APR_SUCCESS) {
+                return APR_EGENERAL;
+            }
+            if (found) {
+                key = one_field(f->name, v, st->pool);
+                *err = gw_error_dao(
+                    st->pool, GW_ERR_UNIQUE_VIOLATION,
+                    apr_psprintf(st->pool, "UNIQUE violation detected on '%s'",
+                                 gw_error_lua(key, st->pool)),
+                    key);
+                return APR_SUCCESS;
+            }
+        }
+        if (f->type == GW_T_FOREIGN) {
+            const char *ref = gw_json_str(v, "id");
+
+            found = 0;
+            if (gw_entity_find(f->reference)
+                && exists(&found, st, f->reference, "id", ref, NULL)
+                       != APR_SUCCESS) {
+                return APR_EGENERAL;
+            }
+            if (!found) {
+                *err = gw_error_dao(
+                    st->pool, GW_ERR_FOREIGN_KEY_VIOLATION,
+                    apr_psprintf(st->pool,
+                                 "the foreign key '%s' does not reference "
+                                 "an existing '%s' entity.",
+                                 gw_error_lua(v, st->pool), f->reference),
+                    one_field(f->name, v, st->pool));
+                return APR_SUCCESS;
+            }
+        }
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t gw_store_check_delete(gw_error_t **err, gw_store_t *st,
+                                   const gw_entity_t *e, const char *id)
+{
+    const gw_entity_t *const *other;
+    int found;
+
+    *err = NULL;
+    for (other = gw_entity_all(); *other; other++) {
+        const gw_field_t *f = gw_entity_foreign_to(*other, e);
+        json_object *fields;
+
+        if (!f) {
+            continue;
+        }
+        if (exists(&found, st, (*other)->name, column_of(f, st->pool), id, NULL)
+            != APR_SUCCESS) {
+            return APR_EGENERAL;
+        }
+        if (found) {
+            fields = gw_json_own(st->pool, json_object_new_object());
+            json_object_object_add(fields, "@referenced_by",
+                                   json_object_new_string((*other)->name));
+            *err = gw_error_dao(
+                st->pool, GW_ERR_FOREIGN_KEY_VIOLATION,
+                apr_psprintf(st->pool,
+                             "an existing '%s' entity references this '%s' "
+                             "entity",
+                             (*other)->name, e->name),
+                fields);
+            return APR_SUCCESS;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t gw_store_event(gw_store_t *st, const char *node_id,
+                            const char *channel, const char *data)
+{
+    const char *id = gw_uuid_v4(st->pool);
+    const char *args[4] = {id, node_id, channel, data};
+    apr_array_header_t *rows;
+    const char *notify[1];
+    int nrows;
+
+    if (run(st, &nrows,
+            "INSERT INTO cluster_events (id, node_id, at, nbf, expire_at, "
+            "channel, data) VALUES (%s::uuid, %s::uuid, now(), NULL, "
+            "now() + interval '1 hour', %s, %s)",
+            4, args)
+        != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    notify[0] = apr_pstrcat(st->pool, channel, " ", data, NULL);
+    return gw_store_strings(
+        &rows, st, "SELECT pg_notify('" GW_STORE_CHANNEL "', %s)", 1, notify);
+}
+
+int gw_store_ping(gw_store_t *st)
+{
+    apr_array_header_t *rows;
+
+    return gw_store_strings(&rows, st, "SELECT 1", 0, NULL) == APR_SUCCESS
+           && rows->nelts == 1;
+}

@@ -1,0 +1,104 @@
+/*
+ * gw_store: the PostgreSQL store of configuration entities, through
+ * apr_dbd. All SQL of the gateway's entities lives here, so a schema change
+ * touches this file and one migration.
+ *
+ * A gw_store_t wraps one apr_dbd connection that the caller owns (a mod_dbd
+ * connection in the Admin API, a private one in the CLI and the refresher)
+ * for the lifetime of one pool: statements, results and entities are
+ * allocated from that pool. Every write the Admin API makes runs between
+ * gw_store_begin() and gw_store_commit(), together with its
+ * gw_store_event() that tells other nodes about it.
+ */
+#ifndef GW_STORE_H
+#define GW_STORE_H
+
+#include <apr_dbd.h>
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <json.h>
+
+#include "gw_entity.h"
+#include "gw_error.h"
+
+/* The NOTIFY channel that carries configuration changes. */
+#define GW_STORE_CHANNEL "gateway_config"
+
+typedef struct gw_store_s {
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    apr_pool_t *pool;
+    const char *error; /* text of the last database error, or NULL */
+    int unreachable;   /* the last failure was a lost connection */
+} gw_store_t;
+
+/* A list query: one page in id order after `after` (NULL: first page). */
+typedef struct gw_store_query_s {
+    int size;
+    const char *after;
+    apr_array_header_t *tags; /* of const char *, NULL: no filter */
+    int tags_any;             /* OR (a/b) instead of AND (a,b) */
+    const char *fk_column;    /* nested lists: e.g. "service_id" */
+    const char *fk_value;
+    const char *eq_column; /* exact-match filter, e.g. custom_id */
+    const char *eq_value;
+} gw_store_query_t;
+
+/* Wraps an open connection; p owns everything the store allocates. */
+gw_store_t *gw_store_wrap(apr_pool_t *p, const apr_dbd_driver_t *driver,
+                          apr_dbd_t *handle);
+
+apr_status_t gw_store_begin(gw_store_t *st);
+apr_status_t gw_store_commit(gw_store_t *st);
+/* Safe to call in any state; errors are ignored (the connection's next
+ * use reports them). */
+void gw_store_rollback(gw_store_t *st);
+
+/* Runs SQL without results (migrations, locks). */
+apr_status_t gw_store_exec(gw_store_t *st, const char *sql);
+
+/* Runs a parameterised query (apr_dbd %s placeholders) and returns the
+ * first column of each row as strings. */
+apr_status_t gw_store_strings(apr_array_header_t **out, gw_store_t *st,
+                              const char *sql, int nargs, const char **args);
+
+/* The entity of type e whose `column` equals value; *out NULL if none. */
+apr_status_t gw_store_select(json_object **out, gw_store_t *st,
+                             const gw_entity_t *e, const char *column,
+                             const char *value);
+
+/* One page of entities; *after_last is the id to continue after when
+ * there are more rows, NULL on the last page. */
+apr_status_t gw_store_page(json_object **rows, const char **after_last,
+                           gw_store_t *st, const gw_entity_t *e,
+                           const gw_store_query_t *q);
+
+/* Stores a complete entity: a new row (replace = 0: an existing id is a
+ * primary key violation) or the whole row by id (replace = 1). */
+apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,
+                            json_object *ent, int replace);
+
+/* Deletes by id; *deleted says whether a row went. */
+apr_status_t gw_store_delete(gw_store_t *st, const gw_entity_t *e,
+                             const char *id, int *deleted);
+
+/* Checks what the database must enforce before a write of ent: unique
+ * fields (409) and foreign keys (400 code 4). APR_SUCCESS with *err NULL
+ * when the write may go ahead. */
+apr_status_t gw_store_check_write(gw_error_t **err, gw_store_t *st,
+                                  const gw_entity_t *e, json_object *ent);
+
+/* Before deleting entity `id` of type e: an entity of another type that
+ * references it makes *err a code-4 "referenced by" error. */
+apr_status_t gw_store_check_delete(gw_error_t **err, gw_store_t *st,
+                                   const gw_entity_t *e, const char *id);
+
+/* Records a change for the other nodes: a cluster_events row and a NOTIFY
+ * on GW_STORE_CHANNEL, both part of the current transaction. */
+apr_status_t gw_store_event(gw_store_t *st, const char *node_id,
+                            const char *channel, const char *data);
+
+/* True when the connection answers a trivial query. */
+int gw_store_ping(gw_store_t *st);
+
+#endif

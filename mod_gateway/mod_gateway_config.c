@@ -1,0 +1,129 @@
+/*
+ * mod_gateway_config: directives of gateway_module. Unset values are
+ * GW_UNSET until the merge step, where every default is stated once.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_log.h>
+
+#include "mod_gateway_config.h"
+
+extern module AP_MODULE_DECLARE_DATA gateway_module;
+
+gw_server_conf_t *gw_config_get(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &gateway_module);
+}
+
+void *gw_config_create_server(apr_pool_t *p, server_rec *s)
+{
+    gw_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->enabled = GW_UNSET;
+    c->fallthrough = GW_UNSET;
+    c->database = GW_UNSET;
+    return c;
+}
+
+#define MERGE_INT(field, dflt)        \
+    c->field = add->field != GW_UNSET \
+                   ? add->field       \
+                   : (base->field != GW_UNSET ? base->field : (dflt))
+
+void *gw_config_merge_server(apr_pool_t *p, void *basev, void *addv)
+{
+    gw_server_conf_t *base = basev, *add = addv;
+    gw_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    /* Gateway is per vhost and not inherited: a vhost proxies only when it
+     * says so itself */
+    c->enabled = add->enabled != GW_UNSET ? add->enabled : 0;
+    MERGE_INT(fallthrough, 0);
+    MERGE_INT(database, 1);
+    c->node_name = add->node_name ? add->node_name : base->node_name;
+    c->node_id_file =
+        add->node_id_file ? add->node_id_file : base->node_id_file;
+    c->node = base->node;
+    return c;
+}
+
+static const char *global_only(cmd_parms *cmd)
+{
+    return ap_check_cmd_context(cmd, GLOBAL_ONLY);
+}
+
+static const char *set_enabled(cmd_parms *cmd, void *dc, int on)
+{
+    gw_server_conf_t *c = gw_config_get(cmd->server);
+
+    c->enabled = on;
+    return NULL;
+}
+
+static const char *set_fallthrough(cmd_parms *cmd, void *dc, int on)
+{
+    gw_server_conf_t *c = gw_config_get(cmd->server);
+
+    c->fallthrough = on;
+    return NULL;
+}
+
+static const char *set_database(cmd_parms *cmd, void *dc, const char *arg)
+{
+    gw_server_conf_t *c = gw_config_get(cmd->server);
+    const char *err = global_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    if (strcasecmp(arg, "postgres") == 0) {
+        c->database = 1;
+    }
+    else if (strcasecmp(arg, "off") == 0) {
+        c->database = 0;
+    }
+    else {
+        return "GatewayDatabase must be 'postgres' or 'off'";
+    }
+    return NULL;
+}
+
+static const char *set_node_name(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    gw_config_get(cmd->server)->node_name = arg;
+    return NULL;
+}
+
+static const char *set_node_id_file(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    gw_config_get(cmd->server)->node_id_file =
+        ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+const command_rec gw_config_cmds[] = {
+    AP_INIT_FLAG("Gateway", set_enabled, NULL, RSRC_CONF,
+                 "On to route this virtual host's requests through the "
+                 "gateway"),
+    AP_INIT_FLAG("GatewayFallthrough", set_fallthrough, NULL, RSRC_CONF,
+                 "On to let requests that match no route go on to the rest "
+                 "of Apache instead of answering 404"),
+    AP_INIT_TAKE1("GatewayDatabase", set_database, NULL, RSRC_CONF,
+                  "'postgres' (configuration in PostgreSQL via mod_dbd) or "
+                  "'off' (declarative configuration only)"),
+    AP_INIT_TAKE1("GatewayNodeName", set_node_name, NULL, RSRC_CONF,
+                  "This node's name in the Admin API (default: hostname)"),
+    AP_INIT_TAKE1("GatewayNodeIdFile", set_node_id_file, NULL, RSRC_CONF,
+                  "Where this node keeps its id across restarts (default: "
+                  "gateway-node-id in the runtime directory)"),
+    {NULL}};

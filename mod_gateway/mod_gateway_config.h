@@ -1,0 +1,34 @@
+/*
+ * mod_gateway_config: gateway_module's directives and their merged
+ * per-server configuration. Configuration that httpd owns (which vhost is
+ * a gateway, database mode, node name) lives here; gateway entities live
+ * in the database or the declarative file, never in directives.
+ */
+#ifndef MOD_GATEWAY_CONFIG_H
+#define MOD_GATEWAY_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#include "mod_gateway_export.h"
+
+#define GW_UNSET (-1)
+
+typedef struct gw_server_conf_s {
+    int enabled;          /* Gateway On|Off (per vhost) */
+    int fallthrough;      /* GatewayFallthrough On|Off (per vhost) */
+    gw_node_info_t *node; /* shared by every vhost: main server's */
+    int database;         /* GatewayDatabase (global) */
+    const char *node_name;
+    const char *node_id_file;
+} gw_server_conf_t;
+
+extern const command_rec gw_config_cmds[];
+
+void *gw_config_create_server(apr_pool_t *p, server_rec *s);
+void *gw_config_merge_server(apr_pool_t *p, void *base, void *add);
+
+/* The merged configuration of s. */
+gw_server_conf_t *gw_config_get(const server_rec *s);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * mod_gateway_node: node identity. See mod_gateway_node.h.
+ */
+#include <httpd.h>
+#include <unistd.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+
+#include "gw_uuid.h"
+#include "mod_gateway_config.h"
+#include "mod_gateway_node.h"
+
+APLOG_USE_MODULE(gateway);
+
+static const char *read_node_id(const char *path, apr_pool_t *p)
+{
+    apr_file_t *f;
+    char buf[GW_UUID_LEN + 2];
+    apr_size_t n = GW_UUID_LEN;
+
+    if (apr_file_open(&f, path, APR_FOPEN_READ, 0, p) != APR_SUCCESS) {
+        return NULL;
+    }
+    if (apr_file_read_full(f, buf, n, &n) != APR_SUCCESS) {
+        n = 0;
+    }
+    apr_file_close(f);
+    buf[n] = '\0';
+    return gw_uuid_valid(buf) ? apr_pstrdup(p, buf) : NULL;
+}
+
+/* Writes the id beside its final name, then renames, so that a crash never
+ * leaves a truncated id behind. */
+static apr_status_t write_node_id(const char *path, const char *id,
+                                  apr_pool_t *p)
+{
+    const char *tmp = apr_pstrcat(p, path, ".tmp", NULL);
+    apr_file_t *f;
+    apr_status_t rv;
+    apr_size_t n = GW_UUID_LEN;
+
+    rv = apr_file_open(
+        &f, tmp, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE,
+        APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD | APR_FPROT_WREAD,
+        p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = apr_file_write_full(f, id, n, NULL);
+    apr_file_close(f);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_rename(tmp, path, p);
+    }
+    return rv;
+}
+
+static const gw_node_info_t *gw_node_info(server_rec *s)
+{
+    return gw_config_get(s)->node;
+}
+
+static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    gw_server_conf_t *main_conf = gw_config_get(s);
+    gw_node_info_t *node = apr_pcalloc(pconf, sizeof(*node));
+    char host[256];
+    server_rec *vs;
+    apr_status_t rv;
+
+    node->node_id_file =
+        main_conf->node_id_file
+            ? main_conf->node_id_file
+            : ap_runtime_dir_relative(pconf, "gateway-node-id");
+    node->node_id = read_node_id(node->node_id_file, pconf);
+    if (!node->node_id) {
+        node->node_id = gw_uuid_v4(pconf);
+        rv = write_node_id(node->node_id_file, node->node_id, ptemp);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+                         "GW00101: cannot keep the node id in %s; this node "
+                         "gets a new id at every restart",
+                         node->node_id_file);
+        }
+    }
+    if (main_conf->node_name) {
+        node->hostname = main_conf->node_name;
+    }
+    else if (gethostname(host, sizeof(host) - 1) == 0) {
+        host[sizeof(host) - 1] = '\0';
+        node->hostname = apr_pstrdup(pconf, host);
+    }
+    else {
+        node->hostname = s->server_hostname;
+    }
+    node->database = main_conf->database != GW_UNSET ? main_conf->database : 1;
+    for (vs = s; vs; vs = vs->next) {
+        gw_config_get(vs)->node = node;
+    }
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                 "GW00102: node %s (%s), database %s", node->node_id,
+                 node->hostname, node->database ? "postgres" : "off");
+    return OK;
+}
+
+void gw_node_register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(node_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_REGISTER_OPTIONAL_FN(gw_node_info);
+}
