@@ -12,6 +12,7 @@
 
 #include "gw_entity.h"
 #include "gw_json.h"
+#include "gw_upath.h"
 
 static const char *const protocols[] = {
     "grpc", "grpcs",           "http", "https", "tcp",
@@ -122,6 +123,7 @@ static const char *check_wildcard_host(json_object *v, apr_pool_t *p)
 static const char *check_route_path(json_object *v, apr_pool_t *p)
 {
     const char *s = json_object_get_string(v);
+    const char *err, *normalized = NULL;
 
     if (strncmp(s, "/", 1) != 0 && strncmp(s, "~/", 2) != 0) {
         return "should start with: / (fixed path) or ~/ (regex path)";
@@ -145,7 +147,18 @@ static const char *check_route_path(json_object *v, apr_pool_t *p)
         return apr_psprintf(p, "invalid regex: '%s' (PCRE returned: %s)", s + 1,
                             (const char *)buf);
     }
-    return gw_schema_check_path(v, p);
+    err = gw_schema_check_path(v, p);
+    if (err) {
+        return err;
+    }
+    /* a prefix is compared with normalised request paths, so one that is
+     * not normalised itself could never match */
+    if (gw_upath_normalize(&normalized, p, s) != APR_SUCCESS
+        || strcmp(normalized, s) != 0) {
+        return apr_psprintf(p, "non-normalized path, consider use '%s' instead",
+                            normalized ? normalized : s);
+    }
+    return NULL;
 }
 
 static const char *check_header_name(json_object *v, apr_pool_t *p)
