@@ -51,9 +51,10 @@ const gw_entity_t *gw_entity_find(const char *name);
 const gw_entity_t *const *gw_entity_all(void);
 
 /* Builds the entity to store from input (an object owned by p; it is
- * modified). existing is the stored entity for GW_OP_UPDATE and, for
- * GW_OP_UPSERT, the row being replaced (its created_at is kept unless
- * input has one); NULL otherwise. now is the write time. On success *out
+ * modified). existing is the stored entity for GW_OP_UPDATE (input is
+ * merged into it) and, for GW_OP_UPSERT, the row being replaced (which is
+ * overwritten whole: created_at is new unless input has one); NULL
+ * otherwise. now is the write time. On success *out
  * is the complete entity; on a validation failure returns APR_EINVAL with
  * a code-2 error in *err. */
 apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,

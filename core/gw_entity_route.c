@@ -182,13 +182,12 @@ static const char *check_header_name(json_object *v, apr_pool_t *p)
 
 static const char *check_sni(json_object *v, apr_pool_t *p)
 {
-    const char *s = json_object_get_string(v), *host;
-    int port;
+    const char *s = json_object_get_string(v);
 
-    /* an SNI is a name: no IP address, no port */
+    /* an SNI is a name, possibly with one wildcard label (checked as a
+     * host): no IP address, no port */
     if (strchr(s, ':') || strspn(s, "0123456789.") == strlen(s)
-        || check_wildcard_host(v, p)
-        || !gw_schema_parse_host(s, &host, &port, p) || port != -1) {
+        || check_wildcard_host(v, p)) {
         return apr_pstrcat(p, "invalid value: ", s, NULL);
     }
     return NULL;
@@ -211,7 +210,7 @@ static const gw_field_t header_value = {
 static const gw_field_t header_values = {
     .name = "values", .type = GW_T_ARRAY, .elements = &header_value};
 static const gw_field_t endpoint_fields[] = {
-    {.name = "ip", .type = GW_T_STRING, .check = gw_schema_check_host_port},
+    {.name = "ip", .type = GW_T_STRING, .check = gw_schema_check_ip_or_cidr},
     {.name = "port",
      .type = GW_T_INTEGER,
      .has_between = 1,

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "gw_json.h"
+#include "gw_text.h"
 
 static apr_status_t json_release(void *data)
 {
@@ -22,6 +23,32 @@ json_object *gw_json_own(apr_pool_t *p, json_object *obj)
     return obj;
 }
 
+/* json-c accepts 'single-quoted' strings even in strict mode; JSON does
+ * not, and neither does Kong. */
+static int has_single_quotes(const char *buf, apr_size_t len)
+{
+    apr_size_t i;
+    int in_string = 0;
+
+    for (i = 0; i < len; i++) {
+        if (in_string) {
+            if (buf[i] == '\\') {
+                i++;
+            }
+            else if (buf[i] == '"') {
+                in_string = 0;
+            }
+        }
+        else if (buf[i] == '"') {
+            in_string = 1;
+        }
+        else if (buf[i] == '\'') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
                            apr_size_t len, apr_pool_t *p)
 {
@@ -34,25 +61,31 @@ apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
     if (is_null) {
         *is_null = 0;
     }
-    if (len > (apr_size_t)INT32_MAX) {
+    if (len > (apr_size_t)INT32_MAX || !gw_text_utf8_valid(buf, len)
+        || has_single_quotes(buf, len)) {
         return APR_EGENERAL;
     }
     tok = json_tokener_new_ex(GW_JSON_MAX_DEPTH);
     if (!tok) {
         return APR_ENOMEM;
     }
-    json_tokener_set_flags(tok,
-                           JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     obj = json_tokener_parse_ex(tok, buf, (int)len);
     jerr = json_tokener_get_error(tok);
     used = (apr_size_t)json_tokener_get_parse_end(tok);
+    if (jerr == json_tokener_continue) {
+        /* a number or literal at the very end waits for a delimiter */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        used = len;
+    }
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
         json_object_put(obj);
         return APR_EGENERAL;
     }
     for (i = used; i < len; i++) {
-        if (!strchr(" \t\r\n", buf[i])) {
+        if (!buf[i] || !strchr(" \t\r\n", buf[i])) {
             json_object_put(obj);
             return APR_EGENERAL;
         }

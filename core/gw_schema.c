@@ -139,6 +139,37 @@ static json_object *coerce_scalar(const gw_field_t *f, json_object *v)
     }
 }
 
+static int index_cmp(const void *a, const void *b)
+{
+    long x = atol(*(const char *const *)a), y = atol(*(const char *const *)b);
+
+    return x < y ? -1 : x > y;
+}
+
+/* {"1":"a","2":"b"} (form keys paths[1]=a&paths[2]=b) as ["a","b"], in
+ * index order; NULL when a key is not a number. */
+static json_object *indexed_object_to_array(json_object *obj)
+{
+    const char *keys[256];
+    json_object *arr;
+    int n = 0, i;
+
+    json_object_object_foreach (obj, key, val) {
+        (void)val;
+        if (n == 256 || !*key || strspn(key, "0123456789") != strlen(key)) {
+            return NULL;
+        }
+        keys[n++] = key;
+    }
+    qsort(keys, (size_t)n, sizeof(*keys), index_cmp);
+    arr = json_object_new_array();
+    for (i = 0; i < n; i++) {
+        json_object_array_add(
+            arr, json_object_get(json_object_object_get(obj, keys[i])));
+    }
+    return arr;
+}
+
 /* Returns a new reference to the coerced form of v, or NULL to keep v. */
 static json_object *coerce_value(const gw_field_t *f, json_object *v);
 
@@ -176,9 +207,12 @@ static json_object *coerce_value(const gw_field_t *f, json_object *v)
                 }
                 return NULL;
             }
-            if (json_object_is_type(v, json_type_object)
-                || json_object_is_type(v, json_type_array)) {
-                return NULL;
+            if (json_object_is_type(v, json_type_object)) {
+                arr = indexed_object_to_array(v);
+                if (arr && f->elements) {
+                    coerce_members(f->elements, arr);
+                }
+                return arr;
             }
             arr = json_object_new_array();
             json_object_array_add(arr, json_object_get(v));
@@ -821,6 +855,25 @@ const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p)
 
     if (!gw_schema_parse_host(s, &host, &port, p) || port == -2) {
         return apr_pstrcat(p, "invalid value: ", s, NULL);
+    }
+    return NULL;
+}
+
+const char *gw_schema_check_ip_or_cidr(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v);
+    const char *slash = strchr(s, '/');
+    const char *ip = slash ? apr_pstrndup(p, s, (apr_size_t)(slash - s)) : s;
+    int v6 = strchr(ip, ':') != NULL, bits = -1;
+
+    if (slash) {
+        bits = parse_port(slash + 1);
+        if (bits < 0 || bits > (v6 ? 128 : 32)) {
+            return apr_pstrcat(p, "invalid ip or cidr range: '", s, "'", NULL);
+        }
+    }
+    if (v6 ? !valid_ipv6(ip) : !valid_ipv4(ip)) {
+        return apr_pstrcat(p, "invalid ip or cidr range: '", s, "'", NULL);
     }
     return NULL;
 }

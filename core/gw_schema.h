@@ -31,8 +31,9 @@ typedef enum {
 #define GW_F_UNIQUE 0x0002   /* unique across the table (checked by store) */
 #define GW_F_AUTO 0x0004     /* id or timestamp the server fills in */
 #define GW_F_UUID 0x0008     /* string must be a UUID */
-#define GW_F_EMPTY_OK 0x0010 /* string may be "" (strings default to len>=1) \
-                              */
+#define GW_F_EMPTY_OK                                      \
+    0x0010 /* string may be "" (strings default to len>=1) \
+            */
 #define GW_F_NULL_RECORD 0x0020 /* absent record stays null, no defaults */
 #define GW_F_TRANSIENT 0x0040   /* accepted on input, never stored/returned */
 
@@ -139,6 +140,7 @@ const char *gw_schema_check_tag(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_host(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_path(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p);
+const char *gw_schema_check_ip_or_cidr(json_object *v, apr_pool_t *p);
 
 /* Splits "host", "host:port", "[v6]" or "[v6]:port". Returns 0 when the
  * text is neither a hostname nor an IP address; *port is -1 when absent

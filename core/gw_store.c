@@ -290,6 +290,31 @@ apr_status_t gw_store_page(json_object **out, const char **after_last,
     return APR_SUCCESS;
 }
 
+apr_status_t gw_store_all(json_object **out, gw_store_t *st,
+                          const gw_entity_t *e)
+{
+    apr_array_header_t *rows;
+    const char *sql;
+    int i;
+
+    *out = NULL;
+    sql = apr_psprintf(st->pool, "SELECT %s FROM %s t ORDER BY t.id",
+                       select_json(e, st->pool), e->name);
+    if (gw_store_strings(&rows, st, sql, 0, NULL) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    *out = gw_json_own(st->pool, json_object_new_array());
+    for (i = 0; i < rows->nelts; i++) {
+        json_object *ent =
+            row_to_entity(e, ((const char **)rows->elts)[i], st->pool);
+
+        if (ent) {
+            json_object_array_add(*out, json_object_get(ent));
+        }
+    }
+    return APR_SUCCESS;
+}
+
 /* ------------------------------------------------------------- writes */
 
 apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,

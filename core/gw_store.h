@@ -14,6 +14,7 @@
 #define GW_STORE_H
 
 #include <apr_dbd.h>
+#include <apr_hash.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <json.h>
@@ -28,8 +29,9 @@ typedef struct gw_store_s {
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
     apr_pool_t *pool;
-    const char *error; /* text of the last database error, or NULL */
-    int unreachable;   /* the last failure was a lost connection */
+    const char *error;    /* text of the last database error, or NULL */
+    int unreachable;      /* the last failure was a lost connection */
+    apr_hash_t *prepared; /* SQL -> labelled statement, when enabled */
 } gw_store_t;
 
 /* A list query: one page in id order after `after` (NULL: first page). */
@@ -47,6 +49,13 @@ typedef struct gw_store_query_s {
 /* Wraps an open connection; p owns everything the store allocates. */
 gw_store_t *gw_store_wrap(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle);
+
+/* Makes the store prepare each distinct statement once (a labelled
+ * PREPARE on the connection) and reuse it: for a long-lived connection
+ * that the store owns alone, such as the refresher's. Never for pooled
+ * connections shared with others, whose resets would drop the statements.
+ * Statements live in st->pool. */
+void gw_store_prepare_statements(gw_store_t *st);
 
 apr_status_t gw_store_begin(gw_store_t *st);
 apr_status_t gw_store_commit(gw_store_t *st);
@@ -66,6 +75,10 @@ apr_status_t gw_store_strings(apr_array_header_t **out, gw_store_t *st,
 apr_status_t gw_store_select(json_object **out, gw_store_t *st,
                              const gw_entity_t *e, const char *column,
                              const char *value);
+
+/* Every entity of type e, in id order, as a JSON array. */
+apr_status_t gw_store_all(json_object **rows, gw_store_t *st,
+                          const gw_entity_t *e);
 
 /* One page of entities; *after_last is the id to continue after when
  * there are more rows, NULL on the last page. */

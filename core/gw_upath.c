@@ -8,18 +8,51 @@
 
 #include "gw_upath.h"
 
-static int is_unreserved(unsigned char c)
+/* RFC 3986 character classes as bitmaps over ASCII (bit c%64 of word
+ * c/64). unreserved: ALPHA DIGIT - . _ ~; reserved: the gen-delims and
+ * sub-delims :/?#[]@!$&'()*+,;= whose escapes must stay escaped and whose
+ * raw form stays raw. test_upath checks both against those lists for all
+ * 256 byte values. */
+static const apr_uint64_t unreserved_bits[2] = {0x03FF600000000000ULL,
+                                                0x47FFFFFE87FFFFFEULL};
+static const apr_uint64_t reserved_bits[2] = {0xAC009FDA00000000ULL,
+                                              0x0000000028000001ULL};
+
+static int in_class(const apr_uint64_t *bits, unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-           || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-           || c == '~';
+    return c < 128 && ((bits[c >> 6] >> (c & 63)) & 1);
 }
 
-/* RFC 3986 gen-delims and sub-delims: meaningful in a URI, so an escaped
- * one must stay escaped and a raw one stays raw. */
+static int is_unreserved(unsigned char c)
+{
+    return in_class(unreserved_bits, c);
+}
+
 static int is_reserved(unsigned char c)
 {
-    return c != '\0' && strchr(":/?#[]@!$&'()*+,;=", c) != NULL;
+    return in_class(reserved_bits, c);
+}
+
+/* True when raw is already in canonical form: no escapes, only characters
+ * that stay raw, no empty or dot segments. Most request paths are. */
+static int is_canonical(const char *raw)
+{
+    const unsigned char *s = (const unsigned char *)raw;
+
+    for (; *s; s++) {
+        if (*s == '/') {
+            if (s[1] == '/'
+                || (s[1] == '.'
+                    && (!s[2] || s[2] == '/'
+                        || (s[2] == '.' && (!s[3] || s[3] == '/'))))) {
+                return 0;
+            }
+        }
+        else if (!is_unreserved(*s) && !is_reserved(*s)) {
+            return 0; /* '%' included */
+        }
+    }
+    return 1;
 }
 
 static int hex_value(unsigned char c)
@@ -141,8 +174,8 @@ apr_status_t gw_upath_normalize(const char **out, apr_pool_t *p,
     if (!raw || raw[0] != '/') {
         return APR_EINVAL;
     }
-    if (raw[1] == '\0') {
-        *out = "/";
+    if (is_canonical(raw)) {
+        *out = raw;
         return APR_SUCCESS;
     }
     buf = apr_palloc(p, strlen(raw) * 3 + 1);

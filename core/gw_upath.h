@@ -34,7 +34,8 @@
 typedef enum { GW_UPATH_V0 = 0, GW_UPATH_V1 = 1 } gw_upath_handling_e;
 
 /* Normalises the raw request path raw (starting with '/', without the
- * query string) into *out, allocated from p.
+ * query string) into *out: raw itself when it is already canonical, else a
+ * copy allocated from p.
  * Returns APR_SUCCESS, or APR_EINVAL when the path does not start with '/',
  * holds a malformed escape ("%", "%4", "%zz") or an encoded NUL ("%00");
  * the caller answers 400. */

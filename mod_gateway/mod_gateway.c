@@ -11,6 +11,7 @@
 #include "gw_version.h"
 #include "mod_gateway_config.h"
 #include "mod_gateway_node.h"
+#include "mod_gateway_refresh.h"
 
 static int gw_version_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                   apr_pool_t *ptemp, server_rec *s)
@@ -23,6 +24,7 @@ static void gw_register_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(gw_version_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     gw_node_register_hooks(p);
+    gw_refresh_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(gateway) = {STANDARD20_MODULE_STUFF,

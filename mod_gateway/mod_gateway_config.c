@@ -5,6 +5,7 @@
 #include <httpd.h>
 #include <apr_strings.h>
 #include <http_log.h>
+#include <http_core.h>
 
 #include "mod_gateway_config.h"
 
@@ -22,6 +23,7 @@ void *gw_config_create_server(apr_pool_t *p, server_rec *s)
     c->enabled = GW_UNSET;
     c->fallthrough = GW_UNSET;
     c->database = GW_UNSET;
+    c->refresh_interval = GW_UNSET;
     return c;
 }
 
@@ -111,6 +113,73 @@ static const char *set_node_id_file(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_state_dir(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    gw_config_get(cmd->server)->state_dir =
+        ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_snapshot_file(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    gw_config_get(cmd->server)->snapshot_file =
+        ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_snapshot_max(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+    char *end;
+    apr_int64_t v;
+
+    if (err) {
+        return err;
+    }
+    v = apr_strtoi64(arg, &end, 10);
+    if (*end == 'K' || *end == 'k') {
+        v *= 1024;
+        end++;
+    }
+    else if (*end == 'M' || *end == 'm') {
+        v *= 1024 * 1024;
+        end++;
+    }
+    if (*end || v < 4096 || v > APR_INT64_C(1) << 32) {
+        return "GatewaySnapshotMaxSize must be a size between 4K and 4096M";
+    }
+    gw_config_get(cmd->server)->snapshot_max = (apr_size_t)v;
+    return NULL;
+}
+
+static const char *set_refresh_interval(cmd_parms *cmd, void *dc,
+                                        const char *arg)
+{
+    const char *err = global_only(cmd);
+    apr_interval_time_t t;
+
+    if (err) {
+        return err;
+    }
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS
+        || t < apr_time_from_msec(100)) {
+        return "GatewayRefreshInterval must be a duration of at least 100ms "
+               "(e.g. 5, 500ms)";
+    }
+    gw_config_get(cmd->server)->refresh_interval = t;
+    return NULL;
+}
+
 const command_rec gw_config_cmds[] = {
     AP_INIT_FLAG("Gateway", set_enabled, NULL, RSRC_CONF,
                  "On to route this virtual host's requests through the "
@@ -125,5 +194,17 @@ const command_rec gw_config_cmds[] = {
                   "This node's name in the Admin API (default: hostname)"),
     AP_INIT_TAKE1("GatewayNodeIdFile", set_node_id_file, NULL, RSRC_CONF,
                   "Where this node keeps its id across restarts (default: "
-                  "gateway-node-id in the runtime directory)"),
+                  "node-id in GatewayStateDir)"),
+    AP_INIT_TAKE1("GatewayStateDir", set_state_dir, NULL, RSRC_CONF,
+                  "Directory for the node id and the last-known-good "
+                  "snapshot (default: gateway/ in the runtime directory)"),
+    AP_INIT_TAKE1("GatewaySnapshotFile", set_snapshot_file, NULL, RSRC_CONF,
+                  "The last-known-good snapshot (default: snapshot in "
+                  "GatewayStateDir)"),
+    AP_INIT_TAKE1("GatewaySnapshotMaxSize", set_snapshot_max, NULL, RSRC_CONF,
+                  "Largest configuration snapshot, e.g. 32M (default)"),
+    AP_INIT_TAKE1("GatewayRefreshInterval", set_refresh_interval, NULL,
+                  RSRC_CONF,
+                  "How often each node polls the database for changes it "
+                  "was not notified of (default 1s)"),
     {NULL}};

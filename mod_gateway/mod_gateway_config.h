@@ -21,6 +21,10 @@ typedef struct gw_server_conf_s {
     int database;         /* GatewayDatabase (global) */
     const char *node_name;
     const char *node_id_file;
+    const char *state_dir;                /* GatewayStateDir */
+    const char *snapshot_file;            /* GatewaySnapshotFile */
+    apr_size_t snapshot_max;              /* GatewaySnapshotMaxSize, 0 unset */
+    apr_interval_time_t refresh_interval; /* GatewayRefreshInterval */
 } gw_server_conf_t;
 
 extern const command_rec gw_config_cmds[];

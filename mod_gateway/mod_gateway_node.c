@@ -2,6 +2,7 @@
  * mod_gateway_node: node identity. See mod_gateway_node.h.
  */
 #include <httpd.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include <apr_file_io.h>
@@ -9,10 +10,12 @@
 #include <http_config.h>
 #include <http_core.h>
 #include <http_log.h>
+#include <unixd.h>
 
 #include "gw_uuid.h"
 #include "mod_gateway_config.h"
 #include "mod_gateway_node.h"
+#include "mod_gateway_shm.h"
 
 APLOG_USE_MODULE(gateway);
 
@@ -58,6 +61,46 @@ static apr_status_t write_node_id(const char *path, const char *id,
     return rv;
 }
 
+/* The state directory must be writable by the children, which run as
+ * User/Group: the refresher rewrites the last-known-good snapshot there. */
+static apr_status_t prepare_state_dir(gw_server_conf_t *conf, server_rec *s,
+                                      apr_pool_t *pconf, apr_pool_t *ptemp)
+{
+    apr_status_t rv;
+
+    if (!conf->state_dir) {
+        conf->state_dir = ap_runtime_dir_relative(pconf, "gateway");
+    }
+    if (!conf->snapshot_file) {
+        conf->snapshot_file =
+            apr_pstrcat(pconf, conf->state_dir, "/snapshot", NULL);
+    }
+    if (!conf->snapshot_max) {
+        conf->snapshot_max = GW_SHM_DEFAULT_SLOT_SIZE;
+    }
+    rv = apr_dir_make_recursive(conf->state_dir,
+                                APR_FPROT_UREAD | APR_FPROT_UWRITE
+                                    | APR_FPROT_UEXECUTE | APR_FPROT_GREAD
+                                    | APR_FPROT_GEXECUTE,
+                                ptemp);
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "GW00103: cannot create GatewayStateDir %s",
+                     conf->state_dir);
+        return rv;
+    }
+    if (geteuid() == 0
+        && chown(conf->state_dir, ap_unixd_config.user_id,
+                 ap_unixd_config.group_id)
+               != 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, s,
+                     "GW00104: cannot give GatewayStateDir %s to the "
+                     "server's User; snapshots will not be saved",
+                     conf->state_dir);
+    }
+    return APR_SUCCESS;
+}
+
 static const gw_node_info_t *gw_node_info(server_rec *s)
 {
     return gw_config_get(s)->node;
@@ -72,10 +115,13 @@ static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     server_rec *vs;
     apr_status_t rv;
 
+    if (prepare_state_dir(main_conf, s, pconf, ptemp) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     node->node_id_file =
         main_conf->node_id_file
             ? main_conf->node_id_file
-            : ap_runtime_dir_relative(pconf, "gateway-node-id");
+            : apr_pstrcat(pconf, main_conf->state_dir, "/node-id", NULL);
     node->node_id = read_node_id(node->node_id_file, pconf);
     if (!node->node_id) {
         node->node_id = gw_uuid_v4(pconf);
@@ -109,6 +155,6 @@ static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 void gw_node_register_hooks(apr_pool_t *p)
 {
-    ap_hook_post_config(node_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(node_post_config, NULL, NULL, APR_HOOK_FIRST);
     APR_REGISTER_OPTIONAL_FN(gw_node_info);
 }
