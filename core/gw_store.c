@@ -63,14 +63,37 @@ void gw_store_rollback(gw_store_t *st)
     (void)apr_dbd_query(st->driver, st->handle, &nrows, "ROLLBACK");
 }
 
+void gw_store_prepare_statements(gw_store_t *st)
+{
+    st->prepared = apr_hash_make(st->pool);
+}
+
 static apr_status_t prepare(apr_dbd_prepared_t **stmt, gw_store_t *st,
                             const char *sql)
 {
-    /* No label: the pgsql driver then runs the statement with
-     * PQexecParams, so nothing is left prepared on a pooled connection. */
-    int rv = apr_dbd_prepare(st->driver, st->pool, st->handle, sql, NULL, stmt);
+    const char *label = NULL;
+    int rv;
 
-    return rv ? fail(st, rv) : APR_SUCCESS;
+    if (st->prepared) {
+        *stmt = apr_hash_get(st->prepared, sql, APR_HASH_KEY_STRING);
+        if (*stmt) {
+            return APR_SUCCESS;
+        }
+        label =
+            apr_psprintf(st->pool, "gw_stmt_%u", apr_hash_count(st->prepared));
+        sql = apr_pstrdup(st->pool, sql);
+    }
+    /* Without a label the pgsql driver runs the statement with
+     * PQexecParams, so nothing is left prepared on a pooled connection. */
+    rv = apr_dbd_prepare(st->driver, st->pool, st->handle, sql, label, stmt);
+    if (rv) {
+        *stmt = NULL;
+        return fail(st, rv);
+    }
+    if (label) {
+        apr_hash_set(st->prepared, sql, APR_HASH_KEY_STRING, *stmt);
+    }
+    return APR_SUCCESS;
 }
 
 apr_status_t gw_store_strings(apr_array_header_t **out, gw_store_t *st,

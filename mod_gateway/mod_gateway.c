@@ -1,9 +1,10 @@
 /*
  * mod_gateway: gateway_module, the proxy side of the gateway.
  *
- * This file only declares the module; each concern registers its own hooks
- * (node identity now; router, snapshot refresher, proxy hand-off and
- * plugins as they land).
+ * This file only declares the module; each concern registers its own hooks:
+ * node identity, the snapshot refresher, the child's compiled
+ * configuration, the request context and responses, and the hand-off to
+ * mod_proxy.
  */
 #include <httpd.h>
 #include <http_config.h>
@@ -11,7 +12,10 @@
 #include "gw_version.h"
 #include "mod_gateway_config.h"
 #include "mod_gateway_node.h"
+#include "mod_gateway_proxy.h"
 #include "mod_gateway_refresh.h"
+#include "mod_gateway_request.h"
+#include "mod_gateway_runtime.h"
 
 static int gw_version_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                   apr_pool_t *ptemp, server_rec *s)
@@ -25,6 +29,9 @@ static void gw_register_hooks(apr_pool_t *p)
     ap_hook_post_config(gw_version_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     gw_node_register_hooks(p);
     gw_refresh_register_hooks(p);
+    gw_runtime_register_hooks(p);
+    gw_request_register_hooks(p);
+    gw_proxy_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(gateway) = {STANDARD20_MODULE_STUFF,

@@ -40,6 +40,7 @@ typedef struct refresher_s {
     unsigned long last_crc; /* of the last snapshot published */
     apr_size_t last_len;
     int reported_down;
+    apr_time_t started;
 } refresher_t;
 
 static refresher_t refresher;
@@ -64,7 +65,10 @@ static void disconnect(refresher_t *rf, const char *why)
     }
     if (why) {
         gw_shm_status_set_db(0, why);
-        if (!rf->reported_down) {
+        /* mod_dbd may still be starting in this child: stay quiet for the
+         * first moments */
+        if (!rf->reported_down
+            && apr_time_now() - rf->started > apr_time_from_sec(2)) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, rf->s,
                          "GW00131: database unreachable (%s); this node keeps "
                          "serving its current configuration",
@@ -247,6 +251,7 @@ static apr_status_t refresh_callback(int state, void *data, apr_pool_t *ptemp)
             memset(rf, 0, sizeof(*rf));
             rf->s = data;
             rf->conf = gw_config_get(rf->s);
+            rf->started = apr_time_now();
             tick(rf, ptemp);
             break;
         case AP_WATCHDOG_STATE_RUNNING:

@@ -1,0 +1,347 @@
+/*
+ * mod_gateway_proxy: router to mod_proxy. See mod_gateway_proxy.h.
+ */
+#include <httpd.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <mod_proxy.h>
+#include <mod_ssl.h>
+
+#include "gw_json.h"
+#include "gw_version.h"
+#include "mod_gateway_config.h"
+#include "mod_gateway_proxy.h"
+#include "mod_gateway_request.h"
+
+APLOG_USE_MODULE(gateway);
+
+extern module AP_MODULE_DECLARE_DATA gateway_module;
+
+/* How long an idle pooled upstream connection is kept (Kong's
+ * upstream_keepalive_idle_timeout). */
+#define IDLE_TTL apr_time_from_sec(60)
+
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) * ssl_var;
+
+/* This child's workers, by address and timeouts; they live as long as the
+ * child so that their connection pools outlive configuration changes. */
+static apr_pool_t *workers_pool;
+static apr_thread_mutex_t *workers_lock;
+static apr_hash_t *workers;
+
+static apr_int64_t int_field(json_object *o, const char *key, apr_int64_t dflt)
+{
+    json_object *v = gw_json_get(o, key);
+
+    return v ? json_object_get_int64(v) : dflt;
+}
+
+static const char *host_for_url(const char *host, apr_pool_t *p)
+{
+    return strchr(host, ':') ? apr_pstrcat(p, "[", host, "]", NULL) : host;
+}
+
+/* The worker for a service's scheme, address and timeouts; created on
+ * first use in this child. */
+static proxy_worker *service_worker(request_rec *r, json_object *svc)
+{
+    const char *scheme = gw_json_str(svc, "protocol");
+    const char *host = gw_json_str(svc, "host");
+    apr_int64_t port = int_field(svc, "port", 80);
+    apr_int64_t ct = int_field(svc, "connect_timeout", 60000);
+    apr_int64_t rt = int_field(svc, "read_timeout", 60000);
+    apr_int64_t wt = int_field(svc, "write_timeout", 60000);
+    const char *url, *key, *err;
+    proxy_worker *w;
+
+    url = apr_psprintf(r->pool, "%s://%s:%" APR_INT64_T_FMT, scheme,
+                       host_for_url(host, r->pool), port);
+    key = apr_psprintf(r->pool, "%s|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT,
+                       url, ct, rt > wt ? rt : wt);
+    apr_thread_mutex_lock(workers_lock);
+    w = apr_hash_get(workers, key, APR_HASH_KEY_STRING);
+    if (!w) {
+        err = ap_proxy_define_worker_ex(workers_pool, &w, NULL, NULL, url, 0);
+        if (err) {
+            apr_thread_mutex_unlock(workers_lock);
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "GW00161: cannot define a worker for %s: %s", url,
+                          err);
+            return NULL;
+        }
+        w->s->conn_timeout = apr_time_from_msec(ct);
+        w->s->conn_timeout_set = 1;
+        /* mod_proxy has one socket timeout for reads and writes */
+        w->s->timeout = apr_time_from_msec(rt > wt ? rt : wt);
+        w->s->timeout_set = 1;
+        /* failures are retried at once: health is the gateway's business */
+        w->s->retry = 0;
+        w->s->retry_set = 1;
+        w->s->status &= ~PROXY_WORKER_IGNORE_ERRORS;
+        w->s->ttl = IDLE_TTL;
+        w->s->keepalive = 1;
+        w->s->keepalive_set = 1;
+        if (ap_proxy_initialize_worker(w, r->server, workers_pool)
+            != APR_SUCCESS) {
+            apr_thread_mutex_unlock(workers_lock);
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "GW00162: cannot initialise the worker for %s", url);
+            return NULL;
+        }
+        apr_hash_set(workers, apr_pstrdup(workers_pool, key),
+                     APR_HASH_KEY_STRING, w);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "GW00163: new upstream worker %s", key);
+    }
+    apr_thread_mutex_unlock(workers_lock);
+    return w;
+}
+
+/* mod_proxy retries a request only through a balancer; this record,
+ * private to the request, carries the service's retries. */
+static proxy_balancer *retry_balancer(request_rec *r, json_object *svc)
+{
+    proxy_balancer *b = apr_pcalloc(r->pool, sizeof(*b));
+
+    b->s = apr_pcalloc(r->pool, sizeof(*b->s));
+    apr_cpystrn(b->s->name, "gateway://service", sizeof(b->s->name));
+    b->s->max_attempts = (int)int_field(svc, "retries", 5);
+    b->s->max_attempts_set = 1;
+    b->workers = apr_array_make(r->pool, 1, sizeof(proxy_worker *));
+    return b;
+}
+
+/* Routes decide preserve_host per request; mod_proxy reads it from its
+ * directory configuration, so the request gets its own copy. */
+static void set_preserve_host(request_rec *r, int preserve)
+{
+    proxy_dir_conf *d = ap_get_module_config(r->per_dir_config, &proxy_module);
+    proxy_dir_conf *copy;
+
+    if (!d || (int)d->preserve_host == preserve) {
+        return;
+    }
+    copy = apr_pmemdup(r->pool, d, sizeof(*d));
+    copy->preserve_host = preserve ? 1 : 0;
+    copy->preserve_host_set = 1;
+    r->per_dir_config = ap_merge_per_dir_configs(
+        r->pool, r->per_dir_config, ap_create_per_dir_config(r->pool));
+    ap_set_module_config(r->per_dir_config, &proxy_module, copy);
+}
+
+static int proxy_pre_request(proxy_worker **worker, proxy_balancer **balancer,
+                             request_rec *r, proxy_server_conf *conf,
+                             char **url)
+{
+    gw_req_t *req = ap_get_module_config(r->request_config, &gateway_module);
+    proxy_worker *w;
+
+    if (!req || !req->matched || !req->match.service) {
+        return DECLINED;
+    }
+    if (!req->proxy_start) {
+        req->proxy_start = apr_time_now();
+        set_preserve_host(r, req->match.preserve_host);
+    }
+    w = service_worker(r, req->match.service);
+    if (!w) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    *worker = w;
+    if (!*balancer) {
+        *balancer = retry_balancer(r, req->match.service);
+    }
+    return OK;
+}
+
+/* ------------------------------------------------------- translate */
+
+static const char *request_sni(request_rec *r)
+{
+    return ssl_var ? ssl_var(r->pool, r->server, r->connection, r,
+                             (char *)"SSL_TLS_SNI")
+                   : NULL;
+}
+
+/* Kong's upstream headers (reference §3.7); mod_proxy's own
+ * X-Forwarded-* are turned off on gateway vhosts (post_config). */
+static void set_upstream_headers(gw_req_t *req)
+{
+    request_rec *r = req->r;
+    const char *xff = apr_table_get(r->headers_in, "X-Forwarded-For");
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *via = apr_table_get(r->headers_in, "Via");
+    const char *colon;
+    const char *mine = apr_psprintf(r->pool, "%d.%d " GW_PRODUCT "/" GW_VERSION,
+                                    r->proto_num / 1000, r->proto_num % 1000);
+
+    apr_table_setn(r->headers_in, "X-Real-IP", r->useragent_ip);
+    apr_table_setn(
+        r->headers_in, "X-Forwarded-For",
+        xff ? apr_pstrcat(r->pool, xff, ", ", r->connection->client_ip, NULL)
+            : r->useragent_ip);
+    apr_table_setn(r->headers_in, "X-Forwarded-Proto", ap_http_scheme(r));
+    if (host) {
+        colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
+        apr_table_setn(
+            r->headers_in, "X-Forwarded-Host",
+            colon ? apr_pstrndup(r->pool, host,
+                                 (apr_size_t)(colon - host) + (host[0] == '['))
+                  : host);
+    }
+    apr_table_setn(
+        r->headers_in, "X-Forwarded-Port",
+        apr_psprintf(r->pool, "%u", (unsigned)r->connection->local_addr->port));
+    apr_table_setn(r->headers_in, "X-Forwarded-Path",
+                   r->parsed_uri.path ? r->parsed_uri.path : "/");
+    if (req->match.stripped_prefix && strcmp(req->match.stripped_prefix, "/")
+        && *req->match.stripped_prefix) {
+        apr_table_setn(r->headers_in, "X-Forwarded-Prefix",
+                       req->match.stripped_prefix);
+    }
+    else {
+        apr_table_unset(r->headers_in, "X-Forwarded-Prefix");
+    }
+    apr_table_setn(r->headers_in, "Via",
+                   via ? apr_pstrcat(r->pool, via, ", ", mine, NULL) : mine);
+    apr_table_setn(r->headers_in, "X-Kong-Request-Id", req->request_id);
+}
+
+static int https_required(gw_req_t *req)
+{
+    request_rec *r = req->r;
+    int code = req->match.https_redirect_status_code;
+    const char *host = apr_table_get(r->headers_in, "Host");
+
+    if (code == HTTP_UPGRADE_REQUIRED || !code) {
+        return gw_req_respond(req, HTTP_UPGRADE_REQUIRED,
+                              "Please use HTTPS protocol");
+    }
+    req->gen_location = apr_pstrcat(
+        r->pool, "https://", host ? host : r->hostname, r->unparsed_uri, NULL);
+    return gw_req_respond(req, code, "");
+}
+
+static int proxy_translate(request_rec *r)
+{
+    gw_server_conf_t *conf = gw_config_get(r->server);
+    gw_request_t greq;
+    gw_req_t *req;
+    json_object *svc;
+    const char *scheme, *host, *url;
+    apr_status_t rv;
+
+    if (!conf->enabled || r->main || r->prev || r->proxyreq) {
+        return DECLINED;
+    }
+    req = gw_req_create(r);
+    req->compiled = gw_runtime_acquire(r);
+    memset(&greq, 0, sizeof(greq));
+    greq.method = r->method;
+    greq.scheme = ap_http_scheme(r);
+    greq.host = apr_table_get(r->headers_in, "Host");
+    greq.path = r->parsed_uri.path ? r->parsed_uri.path : "/";
+    greq.query = r->args;
+    greq.headers = r->headers_in;
+    greq.sni = request_sni(r);
+    greq.client_ip = r->useragent_ip;
+    greq.client_port = r->useragent_addr ? r->useragent_addr->port : 0;
+    rv = req->compiled ? gw_router_match(req->compiled->router, &greq,
+                                         &req->match, r->pool)
+                       : APR_NOTFOUND;
+    if (rv == APR_NOTFOUND) {
+        if (conf->fallthrough) {
+            ap_set_module_config(r->request_config, &gateway_module, NULL);
+            return DECLINED;
+        }
+        return gw_req_respond(req, HTTP_NOT_FOUND,
+                              "no Route matched with those values");
+    }
+    if (rv != APR_SUCCESS) {
+        return gw_req_respond(req, HTTP_BAD_REQUEST, "Bad request");
+    }
+    req->matched = 1;
+    if (req->match.https_required) {
+        return https_required(req);
+    }
+    svc = req->match.service;
+    if (!svc) {
+        return gw_req_respond(req, HTTP_SERVICE_UNAVAILABLE,
+                              "no Service found with those values");
+    }
+    scheme = gw_json_str(svc, "protocol");
+    if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "GW00164: service %s uses protocol %s, which this "
+                      "gateway does not proxy",
+                      gw_json_str(svc, "id"), scheme ? scheme : "(none)");
+        return gw_req_respond(req, HTTP_BAD_GATEWAY,
+                              gw_req_default_message(HTTP_BAD_GATEWAY));
+    }
+    host = host_for_url(gw_json_str(svc, "host"), r->pool);
+    url =
+        apr_psprintf(r->pool, "%s://%s:%" APR_INT64_T_FMT "%s%s%s", scheme,
+                     host, int_field(svc, "port", 80), req->match.upstream_path,
+                     r->args ? "?" : "", r->args ? r->args : "");
+    set_upstream_headers(req);
+    r->filename = apr_pstrcat(r->pool, "proxy:", url, NULL);
+    r->handler = "proxy-server";
+    r->proxyreq = PROXYREQ_REVERSE;
+    /* the router's path is already normalised and escaped: mod_proxy must
+     * send it as it is, query string included */
+    apr_table_setn(r->notes, "proxy-nocanon", "1");
+    return OK;
+}
+
+/* ------------------------------------------------------- lifecycle */
+
+static int proxy_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *vs;
+
+    ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    for (vs = s; vs; vs = vs->next) {
+        proxy_dir_conf *d;
+
+        if (!gw_config_get(vs)->enabled) {
+            continue;
+        }
+        d = ap_get_module_config(vs->lookup_defaults, &proxy_module);
+        if (d && d->add_forwarded_headers) {
+            /* the gateway sets Kong's X-Forwarded-* itself */
+            d->add_forwarded_headers = 0;
+            d->add_forwarded_headers_set = 1;
+        }
+    }
+    return OK;
+}
+
+static void proxy_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_pool_create(&workers_pool, pchild);
+    apr_pool_tag(workers_pool, "gateway-workers");
+    apr_thread_mutex_create(&workers_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    workers = apr_hash_make(workers_pool);
+}
+
+void gw_proxy_register_hooks(apr_pool_t *p)
+{
+    /* before mod_proxy's own translate (ProxyPass) and mod_rewrite, as
+     * mod_rewrite places itself */
+    static const char *const before_proxy[] = {"mod_proxy.c", "mod_rewrite.c",
+                                               NULL};
+    static const char *const before_balancer[] = {"mod_proxy_balancer.c", NULL};
+
+    ap_hook_translate_name(proxy_translate, NULL, before_proxy, APR_HOOK_FIRST);
+    ap_hook_post_config(proxy_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(proxy_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    proxy_hook_pre_request(proxy_pre_request, NULL, before_balancer,
+                           APR_HOOK_FIRST);
+}
