@@ -70,6 +70,7 @@ static int admin_handler(request_rec *r)
     req->node = node;
     if (gw_form_decode_query(&req->query, r->args, r->pool) != APR_SUCCESS) {
         req->query = gw_json_own(r->pool, json_object_new_object());
+        req->bad_query = 1;
     }
     return gw_admin_dispatch(req);
 }
@@ -98,7 +99,7 @@ static void register_hooks(apr_pool_t *p)
 
 static const command_rec admin_cmds[] = {
     AP_INIT_TAKE1("GatewayAdminBodyLimit", set_body_limit, NULL, RSRC_CONF,
-                  "Largest Admin API request body in bytes (default 1 MiB); "
+                  "Largest Admin API request body in bytes (default 10 MiB); "
                   "larger bodies answer 413"),
     {NULL}};
 

@@ -109,8 +109,7 @@ gw_error_t *gw_admin_body_read(gw_admin_req_t *req, json_object **out,
     }
     if (!ctype || !*ctype) {
         if (len > 0) {
-            return gw_error_plain(req->pool, HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                  "Unsupported Media Type");
+            return gw_error_plain(req->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, NULL);
         }
         *out = gw_json_own(req->pool, json_object_new_object());
         return NULL;
@@ -132,8 +131,7 @@ gw_error_t *gw_admin_body_read(gw_admin_req_t *req, json_object **out,
                                       req->pool);
     }
     else {
-        return gw_error_plain(req->pool, HTTP_UNSUPPORTED_MEDIA_TYPE,
-                              "Unsupported Media Type");
+        return gw_error_plain(req->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, NULL);
     }
     if (rv != APR_SUCCESS) {
         return gw_error_plain(req->pool, HTTP_BAD_REQUEST,

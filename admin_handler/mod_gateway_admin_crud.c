@@ -65,10 +65,27 @@ static int lookup(crud_t *c, const gw_entity_t *e, const char *key,
 
     *out = NULL;
     if (!gw_uuid_valid(key)) {
+        const gw_field_t *kf;
+        const char *why;
+        gw_error_t *err;
+
         if (!e->endpoint_key) {
             return STEP_OK;
         }
         column = e->endpoint_key;
+        /* Kong checks a key with its field's validator before using it:
+         * code 10, "invalid unique <field>" */
+        kf = gw_schema_field(e->fields, e->endpoint_key);
+        why = kf && kf->check ? kf->check(
+                  gw_json_own(c->req->pool, json_object_new_string(key)),
+                  c->req->pool)
+                              : NULL;
+        if (why) {
+            err = gw_error_dao(c->req->pool, GW_ERR_INVALID_UNIQUE, why, NULL);
+            err->name = apr_pstrcat(c->req->pool, "invalid unique ",
+                                    e->endpoint_key, NULL);
+            return fail_error(c, err);
+        }
     }
     if (gw_store_select(out, c->st, e, column, key) != APR_SUCCESS) {
         return fail_store(c);
@@ -206,13 +223,17 @@ static int store_entity(crud_t *c, const gw_entity_t *e, gw_op_e op,
             return fail_store(c);
         }
         if (dup) {
+            json_object *key =
+                gw_json_own(c->req->pool, json_object_new_object());
+
+            json_object_object_add(key, "id", json_object_new_string(id));
             return fail_error(
                 c, gw_error_dao(c->req->pool, GW_ERR_PRIMARY_KEY_VIOLATION,
                                 apr_psprintf(c->req->pool,
                                              "primary key violation on key "
                                              "'{id=\"%s\"}'",
                                              id),
-                                NULL));
+                                key));
         }
     }
     if (gw_store_check_write(&err, c->st, e, *out) != APR_SUCCESS) {
@@ -258,6 +279,16 @@ static int do_list(crud_t *c)
     int tags_present;
 
     memset(&q, 0, sizeof(q));
+    if (req->bad_query) {
+        /* a tags filter with bytes that are not UTF-8 is a syntax error;
+         * anything else undecodable is a bad request */
+        if (req->r->args && ap_strstr_c(req->r->args, "tags=")) {
+            return fail_error(
+                c, gw_page_tags_error("invalid filter syntax", req->pool));
+        }
+        return fail_error(c, gw_error_plain(req->pool, HTTP_BAD_REQUEST,
+                                            "Cannot parse query string"));
+    }
     if (gw_page_size(&q.size, &err, size_arg, req->pool) != APR_SUCCESS
         || (offset
             && gw_page_offset_decode(&q.after, &err, offset, req->pool)

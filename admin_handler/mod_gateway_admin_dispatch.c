@@ -11,6 +11,7 @@
 #include "mod_gateway_admin_crud.h"
 #include "mod_gateway_admin_dispatch.h"
 #include "mod_gateway_admin_info.h"
+#include "mod_gateway_admin_meta.h"
 
 APLOG_USE_MODULE(gateway_admin);
 
@@ -22,12 +23,23 @@ static const char *const collection[] = {"GET", "HEAD", "OPTIONS", "POST",
 static const char *const entity[] = {"DELETE", "GET", "HEAD", "OPTIONS",
                                      "PATCH",  "PUT", NULL};
 
+static const char *const post_only[] = {"OPTIONS", "POST", NULL};
+static const char *const config[] = {"GET", "HEAD", "OPTIONS", "POST", NULL};
+
 static const char *const *allowed_methods(gw_admin_kind_e kind)
 {
     switch (kind) {
         case GW_ADMIN_ROOT:
         case GW_ADMIN_STATUS:
+        case GW_ADMIN_ENDPOINTS:
+        case GW_ADMIN_SCHEMA:
+        case GW_ADMIN_PLUGINS_ENABLED:
+        case GW_ADMIN_TAGS:
             return read_only;
+        case GW_ADMIN_SCHEMA_VALIDATE:
+            return post_only;
+        case GW_ADMIN_CONFIG:
+            return config;
         case GW_ADMIN_COLLECTION:
         case GW_ADMIN_NESTED_COLLECTION:
             return collection;
@@ -93,6 +105,32 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
     }
     if (n == 1 && strcmp(seg[0], "status") == 0) {
         t->kind = GW_ADMIN_STATUS;
+        return 1;
+    }
+    if (n == 1 && strcmp(seg[0], "endpoints") == 0) {
+        t->kind = GW_ADMIN_ENDPOINTS;
+        return 1;
+    }
+    if ((n == 1 || n == 2) && strcmp(seg[0], "tags") == 0) {
+        t->kind = GW_ADMIN_TAGS;
+        t->key = n == 2 ? seg[1] : NULL;
+        return 1;
+    }
+    if (n == 1 && strcmp(seg[0], "config") == 0) {
+        t->kind = GW_ADMIN_CONFIG;
+        return 1;
+    }
+    if (n == 2 && strcmp(seg[0], "plugins") == 0
+        && strcmp(seg[1], "enabled") == 0) {
+        t->kind = GW_ADMIN_PLUGINS_ENABLED;
+        return 1;
+    }
+    if ((n == 2 || n == 3) && strcmp(seg[0], "schemas") == 0) {
+        if (n == 3 && strcmp(seg[2], "validate") != 0) {
+            return 0;
+        }
+        t->kind = n == 2 ? GW_ADMIN_SCHEMA : GW_ADMIN_SCHEMA_VALIDATE;
+        t->key = seg[1];
         return 1;
     }
     e = gw_entity_find(seg[0]);
@@ -193,6 +231,10 @@ int gw_admin_dispatch(gw_admin_req_t *req)
     if (strcmp(method, "OPTIONS") == 0) {
         return answer_options(req, allowed);
     }
+    /* Kong answers /config on a database node the same for every method */
+    if (t.kind == GW_ADMIN_CONFIG && req->node->database) {
+        return gw_admin_meta_config(req);
+    }
     if (!method_allowed(method, allowed)) {
         return gw_admin_send_message(req, HTTP_METHOD_NOT_ALLOWED,
                                      "Method not allowed");
@@ -205,6 +247,18 @@ int gw_admin_dispatch(gw_admin_req_t *req)
             return gw_admin_info_root(req);
         case GW_ADMIN_STATUS:
             return gw_admin_info_status(req);
+        case GW_ADMIN_ENDPOINTS:
+            return gw_admin_meta_endpoints(req);
+        case GW_ADMIN_SCHEMA:
+            return gw_admin_meta_schema(req, t.key);
+        case GW_ADMIN_SCHEMA_VALIDATE:
+            return gw_admin_meta_validate(req, t.key);
+        case GW_ADMIN_PLUGINS_ENABLED:
+            return gw_admin_meta_plugins_enabled(req);
+        case GW_ADMIN_CONFIG:
+            return gw_admin_meta_config(req);
+        case GW_ADMIN_TAGS:
+            return gw_admin_meta_tags(req, t.key);
         default:
             return gw_admin_crud(req, &t, method);
     }

@@ -18,7 +18,13 @@ typedef enum {
     GW_ADMIN_ENTITY,            /* /services/{s} */
     GW_ADMIN_NESTED_COLLECTION, /* /services/{s}/routes */
     GW_ADMIN_NESTED_ENTITY,     /* /services/{s}/routes/{r} */
-    GW_ADMIN_PARENT             /* /routes/{r}/service */
+    GW_ADMIN_PARENT,            /* /routes/{r}/service */
+    GW_ADMIN_ENDPOINTS,         /* /endpoints */
+    GW_ADMIN_SCHEMA,            /* /schemas/{entity} */
+    GW_ADMIN_SCHEMA_VALIDATE,   /* /schemas/{entity}/validate */
+    GW_ADMIN_PLUGINS_ENABLED,   /* /plugins/enabled */
+    GW_ADMIN_CONFIG,            /* /config */
+    GW_ADMIN_TAGS               /* /tags, /tags/{tag} */
 } gw_admin_kind_e;
 
 typedef struct gw_admin_target_s {

@@ -67,6 +67,11 @@ int gw_admin_send_message(gw_admin_req_t *req, int status, const char *msg)
 
 int gw_admin_send_error(gw_admin_req_t *req, const gw_error_t *err)
 {
+    /* a plain error without a message is answered without a body (Kong's
+     * 415) */
+    if (err->code == GW_ERR_NONE && !err->message) {
+        return gw_admin_send_empty(req, err->status);
+    }
     return gw_admin_send_json(req, err->status, gw_error_json(err, req->pool));
 }
 

@@ -11,6 +11,7 @@
 #define MOD_GATEWAY_ADMIN_HTTP_H
 
 #include <httpd.h>
+#include <http_config.h>
 #include <json.h>
 
 #include "gw_error.h"
@@ -26,10 +27,12 @@ typedef struct gw_admin_req_s {
     apr_pool_t *pool;
     const gw_node_info_t *node;
     json_object *query; /* decoded query string, never NULL */
+    int bad_query;      /* the query string did not decode ({} instead) */
     gw_store_t *store;  /* NULL until gw_admin_store() */
 } gw_admin_req_t;
 
-#define GW_ADMIN_DEFAULT_BODY_LIMIT (1024 * 1024)
+/* Kong accepts Admin API bodies up to 10 MiB (client_body_buffer_size) */
+#define GW_ADMIN_DEFAULT_BODY_LIMIT (10 * 1024 * 1024)
 
 extern module AP_MODULE_DECLARE_DATA gateway_admin_module;
 
@@ -39,7 +42,8 @@ int gw_admin_send_json(gw_admin_req_t *req, int status, json_object *body);
 /* Answers {"message": msg}. */
 int gw_admin_send_message(gw_admin_req_t *req, int status, const char *msg);
 
-/* Answers err in Kong's error shape with its HTTP status. */
+/* Answers err in Kong's error shape with its HTTP status (a plain error
+ * without message: no body). */
 int gw_admin_send_error(gw_admin_req_t *req, const gw_error_t *err);
 
 /* Answers with no body (204, 304 ...). */

@@ -63,7 +63,7 @@ int gw_admin_info_root(gw_admin_req_t *req)
     json_object *product = json_object_new_object();
 
     json_object_object_add(o, "tagline",
-                           json_object_new_string("Welcome to " GW_PRODUCT));
+                           json_object_new_string("Welcome to kong"));
     json_object_object_add(o, "version",
                            json_object_new_string(GW_KONG_COMPAT_VERSION));
     json_object_object_add(o, "edition", json_object_new_string("community"));
@@ -159,8 +159,19 @@ static json_object *server_counters(void)
 
 int gw_admin_info_status(gw_admin_req_t *req)
 {
-    json_object *o = gw_json_own(req->pool, json_object_new_object());
-    json_object *db = json_object_new_object();
+    const char *unit = gw_admin_query(req, "unit", NULL);
+    json_object *o, *db;
+
+    if (unit && (strlen(unit) != 1 || !strchr("bBkKmMgG", unit[0]))) {
+        return gw_admin_send_message(
+            req, HTTP_BAD_REQUEST,
+            apr_psprintf(req->pool,
+                         "invalid unit '%s' (expected 'k/K', 'm/M', or "
+                         "'g/G')",
+                         unit));
+    }
+    o = gw_json_own(req->pool, json_object_new_object());
+    db = json_object_new_object();
 
     if (req->node->database) {
         json_object_object_add(

@@ -41,7 +41,7 @@ static int in_list(const char *s, const char *const *list)
 static const char *check_protocol_set(json_object *v, apr_pool_t *p)
 {
     size_t i, n = json_object_array_length(v);
-    int s, used = -1;
+    int s, used[8] = {0}, count = 0;
     const char *msg = NULL;
 
     for (i = 0; i < n; i++) {
@@ -49,23 +49,23 @@ static const char *check_protocol_set(json_object *v, apr_pool_t *p)
             json_object_get_string(json_object_array_get_idx(v, i));
 
         for (s = 0; protocol_subsets[s]; s++) {
-            if (in_list(proto, protocol_subsets[s])) {
-                break;
+            if (in_list(proto, protocol_subsets[s]) && !used[s]) {
+                used[s] = 1;
+                count++;
             }
         }
-        if (used >= 0 && s != used) {
-            used = -2;
-            break;
-        }
-        used = s;
     }
-    if (used != -2) {
+    if (count < 2) {
         return NULL;
     }
+    /* Kong names the sets the route mixes, in the schema's order */
     for (s = 0; protocol_subsets[s]; s++) {
         const char *const *e;
         const char *set = NULL;
 
+        if (!used[s]) {
+            continue;
+        }
         for (e = protocol_subsets[s]; *e; e++) {
             const char *q = apr_pstrcat(p, "'", *e, "'", NULL);
 
@@ -315,9 +315,9 @@ static void forbid(gw_validation_t *v, json_object *route,
                    const char *const *fields, const char *when)
 {
     for (; *fields; fields++) {
-        if (has_values(route, *fields)) {
-            gw_validation_entity_error(
-                v,
+        if (has_values(route, *fields) && !gw_validation_failed(v, *fields)) {
+            gw_validation_field_error(
+                v, *fields,
                 apr_psprintf(v->pool, "cannot set '%s' when 'protocols' is %s",
                              *fields, when));
         }
@@ -370,12 +370,10 @@ static void check_by_protocol(gw_validation_t *v, json_object *route)
     }
     if (has_values(route, "snis") && !has_protocol(route, tls_like)
         && !gw_validation_failed(v, "snis")) {
-        gw_validation_field_error(v, "snis",
-                                  "'snis' can only be set when 'protocols' "
-                                  "is 'grpcs', 'https', 'tls' or "
-                                  "'tls_passthrough'");
-        gw_validation_entity_error(v, "failed conditional validation given "
-                                      "value of field 'protocols'");
+        gw_validation_entity_error(v, "'snis' can only be set when "
+                                      "'protocols' is 'grpcs', 'https', "
+                                      "'tls' or 'tls_passthrough'");
+        gw_validation_field_error(v, "snis", "length must be 0");
     }
     if (has_protocol(route, https)) {
         forbid(v, route, endpoints, "'http' or 'https'");
@@ -391,8 +389,9 @@ static void check_by_protocol(gw_validation_t *v, json_object *route)
     else if (has_protocol(route, grpc)) {
         forbid(v, route, grpc_forbidden, "'grpc' or 'grpcs'");
         if (json_object_get_boolean(gw_json_get(route, "strip_path"))) {
-            gw_validation_entity_error(v, "cannot set 'strip_path' when "
-                                          "'protocols' is 'grpc' or 'grpcs'");
+            gw_validation_field_error(v, "strip_path",
+                                      "cannot set 'strip_path' when "
+                                      "'protocols' is 'grpc' or 'grpcs'");
         }
         if (has_protocol(route, grpcs)) {
             require_one(v, route, grpcs_attrs,

@@ -235,7 +235,9 @@ json_object *gw_error_json(const gw_error_t *err, apr_pool_t *p)
     if (err->code != GW_ERR_NONE) {
         json_object_object_add(o, "code", json_object_new_int(err->code));
         json_object_object_add(
-            o, "name", json_object_new_string(gw_error_code_name(err->code)));
+            o, "name",
+            json_object_new_string(err->name ? err->name
+                                             : gw_error_code_name(err->code)));
     }
     json_object_object_add(o, "message",
                            json_object_new_string(err->message

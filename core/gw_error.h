@@ -38,6 +38,8 @@ typedef struct gw_error_s {
     const char *message;    /* exact text clients see */
     json_object *fields;    /* owned by the error's pool; may be NULL */
     int fields_are_options; /* code 11 puts details under "options" */
+    const char *name;       /* overrides the code's name (code 10 says
+                               which unique field: "invalid unique name") */
 } gw_error_t;
 
 /* A plain {"message": msg} error with an HTTP status. */

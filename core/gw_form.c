@@ -345,15 +345,17 @@ static apr_status_t form_end(json_object **out, form_builder_t *b,
 }
 
 /* Copies s[0..n), percent-decoding it for urlencoded input. NULL when the
- * escape is bad or the text is not UTF-8 or holds a NUL byte (which the
- * C strings downstream and PostgreSQL text cannot carry). */
+ * escape is bad, the text holds a NUL byte (which the C strings downstream
+ * and PostgreSQL text cannot carry) or, for keys, is not UTF-8. Values may
+ * be any bytes: the schema validation reports bad UTF-8 in a field with
+ * Kong's message and position. */
 static const char *form_text(const char *s, apr_size_t *n, int urlencoded,
-                             apr_pool_t *p)
+                             int is_key, apr_pool_t *p)
 {
     const char *t = urlencoded ? gw_text_unescape(s, *n, 1, n, p)
                                : apr_pstrmemdup(p, s, *n);
 
-    if (!t || memchr(t, '\0', *n) || !gw_text_utf8_valid(t, *n)) {
+    if (!t || memchr(t, '\0', *n) || (is_key && !gw_text_utf8_valid(t, *n))) {
         return NULL;
     }
     return t;
@@ -371,12 +373,12 @@ static apr_status_t form_field(form_builder_t *b, const char *key,
     if (!key) {
         return APR_SUCCESS;
     }
-    key = form_text(key, &klen, urlencoded, b->pool);
+    key = form_text(key, &klen, urlencoded, 1, b->pool);
     if (!key) {
         return APR_EINVAL;
     }
     if (val && vlen > 0) {
-        val = form_text(val, &vlen, urlencoded, b->pool);
+        val = form_text(val, &vlen, urlencoded, 0, b->pool);
         if (!val) {
             return APR_EINVAL;
         }

@@ -85,7 +85,7 @@ apr_status_t gw_page_offset_decode(const char **id, gw_error_t **err,
     return APR_SUCCESS;
 }
 
-static gw_error_t *tags_error(const char *why, apr_pool_t *p)
+gw_error_t *gw_page_tags_error(const char *why, apr_pool_t *p)
 {
     json_object *opts = gw_json_own(p, json_object_new_object());
 
@@ -109,11 +109,11 @@ apr_status_t gw_page_tags(apr_array_header_t **tags, int *any, gw_error_t **err,
         return APR_SUCCESS;
     }
     if (!text || !*text) {
-        *err = tags_error("cannot be null", p);
+        *err = gw_page_tags_error("cannot be null", p);
         return APR_EINVAL;
     }
     if (strchr(text, ',') && strchr(text, '/')) {
-        *err = tags_error("invalid filter syntax", p);
+        *err = gw_page_tags_error("invalid filter syntax", p);
         return APR_EINVAL;
     }
     *any = strchr(text, '/') != NULL;
@@ -129,13 +129,13 @@ apr_status_t gw_page_tags(apr_array_header_t **tags, int *any, gw_error_t **err,
         }
         tag = gw_json_own(p, json_object_new_string(tok));
         if (!*tok || gw_schema_check_tag(tag, p)) {
-            *err = tags_error("invalid filter syntax", p);
+            *err = gw_page_tags_error("invalid filter syntax", p);
             return APR_EINVAL;
         }
         *(const char **)apr_array_push(*tags) = tok;
     }
     if ((*tags)->nelts > GW_PAGE_MAX_TAGS) {
-        *err = tags_error("cannot query more than 5 tags", p);
+        *err = gw_page_tags_error("cannot query more than 5 tags", p);
         return APR_EINVAL;
     }
     return APR_SUCCESS;

@@ -28,6 +28,10 @@ const char *gw_page_offset_encode(const char *id, apr_pool_t *p);
 apr_status_t gw_page_offset_decode(const char **id, gw_error_t **err,
                                    const char *token, apr_pool_t *p);
 
+/* The code-11 error for the tags parameter, e.g. why = "invalid filter
+ * syntax". */
+gw_error_t *gw_page_tags_error(const char *why, apr_pool_t *p);
+
 /* Parses `tags`: "a" or "a,b" (all of) or "a/b" (any of). present is 0
  * when the query has no tags parameter (then *tags is NULL). A code-11
  * error on bad syntax. */

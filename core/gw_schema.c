@@ -94,6 +94,19 @@ void gw_schema_fill_defaults(const gw_field_t *fields, json_object *obj)
                  && json_object_is_type(val, json_type_object)) {
             gw_schema_fill_defaults(f->fields, val);
         }
+        else if ((f->type == GW_T_ARRAY || f->type == GW_T_SET) && val
+                 && f->elements && f->elements->type == GW_T_RECORD
+                 && json_object_is_type(val, json_type_array)) {
+            size_t i, n = json_object_array_length(val);
+
+            for (i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(val, i);
+
+                if (e && json_object_is_type(e, json_type_object)) {
+                    gw_schema_fill_defaults(f->elements->fields, e);
+                }
+            }
+        }
     }
 }
 
@@ -375,7 +388,17 @@ static const char *check_scalar(const gw_field_t *f, json_object *v,
     }
     if (f->type == GW_T_STRING) {
         const char *s = json_object_get_string(v);
-        apr_size_t len = utf8_length(s);
+        apr_size_t len = (apr_size_t)json_object_get_string_len(v);
+        apr_size_t bad = gw_text_utf8_error_at(s, len);
+
+        /* every string is UTF-8 before anything else looks at it */
+        if (bad < len) {
+            return apr_psprintf(p,
+                                "invalid utf-8 character sequence detected "
+                                "at position %lu",
+                                (unsigned long)bad + 1);
+        }
+        len = utf8_length(s);
         int len_min =
             f->len_min ? f->len_min : ((f->flags & GW_F_EMPTY_OK) ? 0 : 1);
 
@@ -465,18 +488,13 @@ static json_object *check_map(const gw_field_t *f, json_object *map,
     return NULL;
 }
 
+/* A reference is judged by its primary key alone, as in Kong: other
+ * members are ignored. */
 static json_object *check_foreign(json_object *v, apr_pool_t *p)
 {
     json_object *id, *errs;
 
     errs = json_object_new_object();
-    json_object_object_foreach (v, key, val) {
-        (void)val;
-        if (strcmp(key, "id") != 0) {
-            json_object_object_add(errs, key,
-                                   json_object_new_string("unknown field"));
-        }
-    }
     if (!json_object_object_get_ex(v, "id", &id) || !id) {
         json_object_object_add(errs, "id",
                                json_object_new_string("missing primary key"));
@@ -913,3 +931,131 @@ const gw_field_t gw_schema_tag_element = {
     .flags = GW_F_REQUIRED,
     .check = gw_schema_check_tag,
 };
+
+/* ------------------------------------------------------- description */
+
+static const char *type_name(gw_type_e t)
+{
+    static const char *const names[] = {
+        [GW_T_STRING] = "string",  [GW_T_INTEGER] = "integer",
+        [GW_T_NUMBER] = "number",  [GW_T_BOOLEAN] = "boolean",
+        [GW_T_ARRAY] = "array",    [GW_T_SET] = "set",
+        [GW_T_MAP] = "map",        [GW_T_RECORD] = "record",
+        [GW_T_FOREIGN] = "foreign"};
+
+    return names[t];
+}
+
+static json_object *describe_field(const gw_field_t *f, apr_pool_t *p);
+
+static json_object *describe_fields(const gw_field_t *fields, apr_pool_t *p)
+{
+    json_object *arr = json_object_new_array();
+
+    for (; fields && fields->name; fields++) {
+        json_object *one;
+
+        if (fields->flags & GW_F_TRANSIENT) {
+            continue;
+        }
+        one = json_object_new_object();
+        json_object_object_add(one, fields->name, describe_field(fields, p));
+        json_object_array_add(arr, one);
+    }
+    return arr;
+}
+
+static json_object *describe_field(const gw_field_t *f, apr_pool_t *p)
+{
+    json_object *d = json_object_new_object();
+
+    json_object_object_add(d, "type",
+                           json_object_new_string(type_name(f->type)));
+    if (f->flags & GW_F_REQUIRED) {
+        json_object_object_add(d, "required", json_object_new_boolean(1));
+    }
+    if (f->flags & GW_F_UNIQUE) {
+        json_object_object_add(d, "unique", json_object_new_boolean(1));
+    }
+    if (f->flags & GW_F_AUTO) {
+        json_object_object_add(d, "auto", json_object_new_boolean(1));
+    }
+    if (f->flags & GW_F_UUID) {
+        json_object_object_add(d, "uuid", json_object_new_boolean(1));
+    }
+    if (f->dflt) {
+        json_object_object_add(d, "default", json_tokener_parse(f->dflt));
+    }
+    if (f->one_of) {
+        json_object *list = json_object_new_array();
+        const char *const *o;
+
+        for (o = f->one_of; *o; o++) {
+            json_object_array_add(list,
+                                  f->type == GW_T_STRING
+                                      ? json_object_new_string(*o)
+                                      : json_object_new_int64(apr_atoi64(*o)));
+        }
+        json_object_object_add(d, "one_of", list);
+    }
+    if (f->has_between) {
+        json_object *range = json_object_new_array();
+
+        json_object_array_add(range, json_object_new_int64((int64_t)f->min));
+        json_object_array_add(range, json_object_new_int64((int64_t)f->max));
+        json_object_object_add(d, "between", range);
+    }
+    if (f->len_min) {
+        json_object_object_add(d, "len_min", json_object_new_int(f->len_min));
+    }
+    if (f->starts_with) {
+        json_object_object_add(d, "starts_with",
+                               json_object_new_string(f->starts_with));
+    }
+    if (f->type == GW_T_FOREIGN) {
+        json_object_object_add(d, "reference",
+                               json_object_new_string(f->reference));
+    }
+    if (f->elements) {
+        json_object_object_add(d, f->type == GW_T_MAP ? "values" : "elements",
+                               describe_field(f->elements, p));
+    }
+    if (f->keys) {
+        json_object_object_add(d, "keys", describe_field(f->keys, p));
+    }
+    if (f->type == GW_T_RECORD) {
+        json_object_object_add(d, "fields", describe_fields(f->fields, p));
+    }
+    return d;
+}
+
+json_object *gw_schema_describe(const gw_field_t *fields,
+                                const gw_entity_check_t *checks, apr_pool_t *p)
+{
+    json_object *o = gw_json_own(p, json_object_new_object());
+    json_object *list = json_object_new_array();
+    static const char *const kinds[] = {
+        [GW_CHECK_AT_LEAST_ONE_OF] = "at_least_one_of",
+        [GW_CHECK_ONLY_ONE_OF] = "only_one_of",
+        [GW_CHECK_MUTUALLY_REQUIRED] = "mutually_required",
+        [GW_CHECK_DISTINCT] = "distinct"};
+
+    json_object_object_add(o, "fields", describe_fields(fields, p));
+    for (; checks && (checks->fields || checks->fn); checks++) {
+        json_object *c, *names;
+        const char *const *n;
+
+        if (checks->kind == GW_CHECK_CUSTOM) {
+            continue;
+        }
+        c = json_object_new_object();
+        names = json_object_new_array();
+        for (n = checks->fields; *n; n++) {
+            json_object_array_add(names, json_object_new_string(*n));
+        }
+        json_object_object_add(c, kinds[checks->kind], names);
+        json_object_array_add(list, c);
+    }
+    json_object_object_add(o, "entity_checks", list);
+    return o;
+}

@@ -134,6 +134,12 @@ json_object *gw_schema_check_value(const gw_field_t *f, json_object *value,
 void gw_schema_check_record(gw_validation_t *v, const gw_field_t *fields,
                             const gw_entity_check_t *checks, json_object *obj);
 
+/* The /schemas representation of a record description, Kong's shape:
+ * {"fields":[{"name":{"type":...,"default":...}}...],"entity_checks":[]}.
+ * Owned by p. */
+json_object *gw_schema_describe(const gw_field_t *fields,
+                                const gw_entity_check_t *checks, apr_pool_t *p);
+
 /* Shared validators used by several entities. */
 const char *gw_schema_check_utf8_name(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_tag(json_object *v, apr_pool_t *p);

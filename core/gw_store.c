@@ -338,6 +338,70 @@ apr_status_t gw_store_all(json_object **out, gw_store_t *st,
     return APR_SUCCESS;
 }
 
+apr_status_t gw_store_tags(json_object **out, const char **next_id,
+                           const char **next_tag, gw_store_t *st,
+                           const char *tag, int size, const char *after_id,
+                           const char *after_tag)
+{
+    const gw_entity_t *const *e;
+    const char *all = NULL, *sql, *args[3];
+    apr_array_header_t *rows;
+    int nargs = 0, i, n;
+
+    *next_id = *next_tag = NULL;
+    for (e = gw_entity_all(); *e; e++) {
+        const char *one;
+
+        if (!gw_schema_field((*e)->fields, "tags")) {
+            continue;
+        }
+        one = apr_psprintf(st->pool,
+                           "SELECT unnest(tags) AS tag, '%s'::text AS "
+                           "entity_name, id::text AS entity_id FROM %s",
+                           (*e)->name, (*e)->name);
+        all = all ? apr_pstrcat(st->pool, all, " UNION ALL ", one, NULL) : one;
+    }
+    sql = apr_psprintf(st->pool,
+                       "SELECT jsonb_build_object('tag', tag, 'entity_name', "
+                       "entity_name, 'entity_id', entity_id) FROM (%s) x "
+                       "WHERE true",
+                       all);
+    if (tag) {
+        sql = apr_pstrcat(st->pool, sql, " AND tag = %s", NULL);
+        args[nargs++] = tag;
+    }
+    if (after_id) {
+        sql = apr_pstrcat(st->pool, sql, " AND (entity_id, tag) > (%s, %s)",
+                          NULL);
+        args[nargs++] = after_id;
+        args[nargs++] = after_tag;
+    }
+    sql = apr_psprintf(st->pool, "%s ORDER BY entity_id, tag LIMIT %d", sql,
+                       size + 1);
+    if (gw_store_strings(&rows, st, sql, nargs, args) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    *out = gw_json_own(st->pool, json_object_new_array());
+    n = rows->nelts > size ? size : rows->nelts;
+    for (i = 0; i < n; i++) {
+        json_object *row;
+        const char *text = ((const char **)rows->elts)[i];
+
+        if (gw_json_parse(&row, NULL, text, strlen(text), st->pool)
+                == APR_SUCCESS
+            && row) {
+            json_object_array_add(*out, json_object_get(row));
+        }
+    }
+    if (rows->nelts > size && n > 0) {
+        json_object *last = json_object_array_get_idx(*out, (size_t)n - 1);
+
+        *next_id = gw_json_str(last, "entity_id");
+        *next_tag = gw_json_str(last, "tag");
+    }
+    return APR_SUCCESS;
+}
+
 /* ------------------------------------------------------------- writes */
 
 apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,

@@ -80,6 +80,15 @@ apr_status_t gw_store_select(json_object **out, gw_store_t *st,
 apr_status_t gw_store_all(json_object **rows, gw_store_t *st,
                           const gw_entity_t *e);
 
+/* One page of the (tag, entity_name, entity_id) rows of every taggable
+ * entity (Kong's /tags), in (entity_id, tag) order after the pair
+ * (after_id, after_tag) when given; only rows of `tag` when not NULL.
+ * *next_id / *next_tag are set when there are more rows. */
+apr_status_t gw_store_tags(json_object **rows, const char **next_id,
+                           const char **next_tag, gw_store_t *st,
+                           const char *tag, int size, const char *after_id,
+                           const char *after_tag);
+
 /* One page of entities; *after_last is the id to continue after when
  * there are more rows, NULL on the last page. */
 apr_status_t gw_store_page(json_object **rows, const char **after_last,

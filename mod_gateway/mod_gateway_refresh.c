@@ -4,6 +4,7 @@
 #include <httpd.h>
 #include <apr_dbd.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <http_config.h>
 #include <http_log.h>
 #include <http_core.h>
@@ -44,6 +45,12 @@ typedef struct refresher_s {
 } refresher_t;
 
 static refresher_t refresher;
+
+/* Held by each tick and by the child's shutdown: the connection belongs
+ * to mod_dbd's pool, which the child destroys on exit, so it must go back
+ * before that, never while a tick is using it. */
+static apr_thread_mutex_t *refresh_lock;
+static int refresh_stopped;
 
 static void disconnect(refresher_t *rf, const char *why)
 {
@@ -261,7 +268,28 @@ static apr_status_t refresh_callback(int state, void *data, apr_pool_t *ptemp)
             disconnect(rf, NULL);
             break;
     }
+    apr_thread_mutex_unlock(refresh_lock);
     return APR_SUCCESS;
+}
+
+/* A pre-cleanup of the child pool runs before mod_dbd's connection pool
+ * is destroyed. */
+static apr_status_t refresh_child_exit(void *data)
+{
+    apr_thread_mutex_lock(refresh_lock);
+    disconnect(&refresher, NULL);
+    refresh_stopped = 1;
+    apr_thread_mutex_unlock(refresh_lock);
+    return APR_SUCCESS;
+}
+
+static void refresh_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    refresh_stopped = 0;
+    if (apr_thread_mutex_create(&refresh_lock, APR_THREAD_MUTEX_DEFAULT, pchild)
+        == APR_SUCCESS) {
+        apr_pool_pre_cleanup_register(pchild, NULL, refresh_child_exit);
+    }
 }
 
 /* Publishes the last-known-good file before any child starts. */
@@ -358,4 +386,7 @@ void gw_refresh_register_hooks(apr_pool_t *p)
      * node and its state directory */
     ap_hook_post_config(refresh_post_config, NULL, before_watchdog,
                         APR_HOOK_MIDDLE);
+    /* before mod_watchdog starts its threads in its own child_init */
+    ap_hook_child_init(refresh_child_init, NULL, before_watchdog,
+                       APR_HOOK_FIRST);
 }

@@ -13,7 +13,7 @@
 #include "gw_json.h"
 #include "tap.h"
 
-#define TESTS 99
+#define TESTS 98
 
 static apr_pool_t *pool;
 
@@ -176,10 +176,7 @@ static void test_urlencoded_malformed(void)
         {"a=%4", "truncated escape"},
         {"a=1&b=%", "lone %"},
         {"%g1=x", "bad escape in a key"},
-        {"a=%C3%28", "invalid UTF-8 value"},
         {"%FF=1", "invalid UTF-8 key"},
-        {"a=\xC0\xAF", "raw overlong UTF-8"},
-        {"a=%ED%A0%80", "UTF-16 surrogate"},
         {"a=x%00y", "NUL in a value"},
         {"a%00b=1", "NUL in a key"},
         {"=%zz", "bad escape under an empty key"},
@@ -192,6 +189,10 @@ static void test_urlencoded_malformed(void)
     }
     is(url("a[999999999999999999]=1"), "{\"a\":[\"1\"]}",
        "an 18-digit index is still an index");
+    /* values may hold any bytes: the schema reports bad UTF-8 in the
+     * field it belongs to, with Kong's message */
+    is(url("a=%C3%28"), "{\"a\":\"\xC3(\"}", "invalid UTF-8 value kept");
+    ok(strcmp(url("a=%ED%A0%80"), "EINVAL") != 0, "surrogate value kept");
 }
 
 enum field_shape { DISTINCT_KEYS, ONE_KEY, EMPTY_KEYS };
@@ -411,9 +412,11 @@ static void test_multipart_malformed(void)
        "header line without a colon");
     is(mp("--XyZ\nContent-Disposition: form-data; name=\"a\n\n1\n--XyZ--"),
        "EINVAL", "unterminated quoted name");
-    is(mp("--XyZ\nContent-Disposition: form-data; name=\"a\"\n\n\xFF\xFE\n"
-          "--XyZ--"),
-       "EINVAL", "invalid UTF-8 value");
+    ok(strcmp(mp("--XyZ\nContent-Disposition: form-data; name=\"a\"\n\n"
+                 "\xFF\xFE\n--XyZ--"),
+              "EINVAL")
+           != 0,
+       "invalid UTF-8 value is kept for the schema to judge");
     is(mp("--XyZ\nContent-Disposition: form-data; name=\"\xC3\"\n\n1\n"
           "--XyZ--"),
        "EINVAL", "invalid UTF-8 name");
