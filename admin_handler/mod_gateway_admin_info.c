@@ -100,12 +100,12 @@ int gw_admin_info_root(gw_admin_req_t *req)
     return gw_admin_send_json(req, HTTP_OK, o);
 }
 
-/* Kong's nginx counters, read from httpd's scoreboard: connections the
- * event MPM holds, workers reading or writing, and requests served (those
- * are counted by httpd only with ExtendedStatus, which mod_status turns
- * on). */
-static json_object *server_counters(void)
+/* Kong's nginx counters: connections the event MPM holds and workers
+ * reading or writing from httpd's scoreboard; requests and accepted
+ * connections from the node's own counters in shared memory. */
+static json_object *server_counters(gw_admin_req_t *req)
 {
+    gw_node_config_state_t cs;
     json_object *o = json_object_new_object();
     apr_int64_t active = 0, waiting = 0, reading = 0, writing = 0, requests = 0;
     int daemons = 0, threads = 0, i, j;
@@ -140,12 +140,14 @@ static json_object *server_counters(void)
     if (active < reading + writing) {
         active = reading + writing;
     }
+    req->node->config_state(&cs, req->pool);
+    requests = (apr_int64_t)cs.requests;
     json_object_object_add(o, "connections_accepted",
-                           json_object_new_int64(requests));
+                           json_object_new_int64((apr_int64_t)cs.connections));
     json_object_object_add(o, "connections_active",
                            json_object_new_int64(active));
     json_object_object_add(o, "connections_handled",
-                           json_object_new_int64(requests));
+                           json_object_new_int64((apr_int64_t)cs.connections));
     json_object_object_add(o, "connections_reading",
                            json_object_new_int64(reading));
     json_object_object_add(o, "connections_waiting",
@@ -154,6 +156,30 @@ static json_object *server_counters(void)
                            json_object_new_int64(writing));
     json_object_object_add(o, "total_requests",
                            json_object_new_int64(requests));
+    return o;
+}
+
+/* Beyond Kong: which configuration this node serves and where it came
+ * from ("file" means the last-known-good snapshot, e.g. after a start
+ * while the database was down). */
+static json_object *configuration_state(gw_admin_req_t *req)
+{
+    json_object *o = json_object_new_object();
+    gw_node_config_state_t cs;
+
+    req->node->config_state(&cs, req->pool);
+    json_object_object_add(o, "source", gw_json_new_str(cs.source));
+    json_object_object_add(
+        o, "loaded_at",
+        cs.loaded_at ? json_object_new_int64(apr_time_sec(cs.loaded_at))
+                     : NULL);
+    json_object_object_add(o, "services", json_object_new_int(cs.services));
+    json_object_object_add(o, "routes", json_object_new_int(cs.routes));
+    if (req->node->database) {
+        json_object_object_add(o, "refresher_database_reachable",
+                               json_object_new_boolean(cs.database_reachable));
+        json_object_object_add(o, "refresher_error", gw_json_new_str(cs.error));
+    }
     return o;
 }
 
@@ -182,6 +208,7 @@ int gw_admin_info_status(gw_admin_req_t *req)
     else {
         json_object_put(db);
     }
-    json_object_object_add(o, "server", server_counters());
+    json_object_object_add(o, "server", server_counters(req));
+    json_object_object_add(o, "configuration", configuration_state(req));
     return gw_admin_send_json(req, HTTP_OK, o);
 }

@@ -14,11 +14,24 @@
 #include <apr_optional.h>
 #include <httpd.h>
 
+/* What the node's refresher last did, for /status. */
+typedef struct gw_node_config_state_s {
+    const char *source;   /* "database", "file", "declarative", NULL */
+    apr_time_t loaded_at; /* when the current snapshot was published */
+    int services, routes;
+    int database_reachable;   /* as the refresher last saw it */
+    const char *error;        /* its last problem, NULL when none */
+    apr_uint64_t requests;    /* requests the node served */
+    apr_uint64_t connections; /* connections it accepted */
+} gw_node_config_state_t;
+
 typedef struct gw_node_info_s {
     const char *node_id;  /* UUID persisted across restarts */
     const char *hostname; /* GatewayNodeName, else the host's name */
     int database;         /* 1: GatewayDatabase postgres, 0: off */
     const char *node_id_file;
+    /* Fills *out from shared memory (strings allocated from p). */
+    void (*config_state)(gw_node_config_state_t *out, apr_pool_t *p);
 } gw_node_info_t;
 
 APR_DECLARE_OPTIONAL_FN(const gw_node_info_t *, gw_node_info, (server_rec * s));

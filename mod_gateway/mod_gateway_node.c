@@ -10,6 +10,8 @@
 #include <http_config.h>
 #include <http_core.h>
 #include <http_log.h>
+#include <http_protocol.h>
+#include <http_connection.h>
 #include <unixd.h>
 
 #include "gw_uuid.h"
@@ -101,6 +103,22 @@ static apr_status_t prepare_state_dir(gw_server_conf_t *conf, server_rec *s,
     return APR_SUCCESS;
 }
 
+static void config_state(gw_node_config_state_t *out, apr_pool_t *p)
+{
+    gw_shm_status_t st;
+
+    gw_shm_status_get(&st);
+    memset(out, 0, sizeof(*out));
+    out->source = st.source[0] ? apr_pstrdup(p, st.source) : NULL;
+    out->loaded_at = st.loaded_at;
+    out->services = st.services;
+    out->routes = st.routes;
+    out->database_reachable = st.database_reachable;
+    out->error = st.error[0] ? apr_pstrdup(p, st.error) : NULL;
+    out->requests = st.requests;
+    out->connections = st.connections;
+}
+
 static const gw_node_info_t *gw_node_info(server_rec *s)
 {
     return gw_config_get(s)->node;
@@ -143,6 +161,7 @@ static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     else {
         node->hostname = s->server_hostname;
     }
+    node->config_state = config_state;
     node->database = main_conf->database != GW_UNSET ? main_conf->database : 1;
     for (vs = s; vs; vs = vs->next) {
         gw_config_get(vs)->node = node;
@@ -153,8 +172,27 @@ static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+static int count_request(request_rec *r)
+{
+    if (!r->main && !r->prev) {
+        gw_shm_count_request();
+    }
+    return DECLINED;
+}
+
+static int count_connection(conn_rec *c, void *csd)
+{
+    /* mod_proxy runs this hook for its upstream connections too */
+    if (!c->master && !c->outgoing) {
+        gw_shm_count_connection();
+    }
+    return DECLINED;
+}
+
 void gw_node_register_hooks(apr_pool_t *p)
 {
+    ap_hook_log_transaction(count_request, NULL, NULL, APR_HOOK_REALLY_LAST);
+    ap_hook_pre_connection(count_connection, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_post_config(node_post_config, NULL, NULL, APR_HOOK_FIRST);
     APR_REGISTER_OPTIONAL_FN(gw_node_info);
 }

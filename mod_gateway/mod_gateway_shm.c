@@ -146,6 +146,20 @@ void gw_shm_status_set_db(int reachable, const char *error)
                 sizeof(hdr->status.error));
 }
 
+void gw_shm_count_request(void)
+{
+    if (hdr) {
+        __atomic_add_fetch(&hdr->status.requests, 1, __ATOMIC_RELAXED);
+    }
+}
+
+void gw_shm_count_connection(void)
+{
+    if (hdr) {
+        __atomic_add_fetch(&hdr->status.connections, 1, __ATOMIC_RELAXED);
+    }
+}
+
 void gw_shm_status_set_counts(int services, int routes)
 {
     if (hdr) {

@@ -25,8 +25,10 @@ typedef struct gw_shm_status_s {
     int database_reachable;
     int routes; /* routes in the current snapshot */
     int services;
-    char source[16]; /* "database", "file", "declarative" */
-    char error[256]; /* last refresh problem, "" when none */
+    volatile apr_uint64_t requests;    /* requests this node served */
+    volatile apr_uint64_t connections; /* connections it accepted */
+    char source[16];                   /* "database", "file", "declarative" */
+    char error[256];                   /* last refresh problem, "" when none */
 } gw_shm_status_t;
 
 /* Creates the segment (post_config, parent). */
@@ -50,5 +52,9 @@ apr_status_t gw_shm_fetch(const char **bytes, apr_size_t *len,
 void gw_shm_status_get(gw_shm_status_t *out);
 void gw_shm_status_set_db(int reachable, const char *error);
 void gw_shm_status_set_counts(int services, int routes);
+
+/* Node-wide counters (atomic; any child, any thread). */
+void gw_shm_count_request(void);
+void gw_shm_count_connection(void);
 
 #endif
