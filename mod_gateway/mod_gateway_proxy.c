@@ -29,6 +29,22 @@ extern module AP_MODULE_DECLARE_DATA gateway_module;
 
 static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) * ssl_var;
 
+/* https upstreams: mod_ssl does the TLS, with the settings of the
+ * directory configuration mod_proxy passes it. A service's tls_verify
+ * picks one of two <Proxy> sections the proxy vhost may define (their
+ * names never match a real URL); tls_verify null keeps the vhost's own
+ * SSLProxy* settings (Kong's global proxy_ssl_verify). */
+#define TLS_VERIFY_SECTION "gateway:tls-verify"
+#define TLS_NO_VERIFY_SECTION "gateway:tls-no-verify"
+
+typedef struct tls_profiles_s {
+    void *verify; /* mod_ssl's directory config of each section */
+    void *no_verify;
+} tls_profiles_t;
+
+static module *ssl_mod;
+static apr_hash_t *tls_profiles; /* server_rec * -> tls_profiles_t */
+
 /* This child's workers, by address and timeouts; they live as long as the
  * child so that their connection pools outlive configuration changes. */
 static apr_pool_t *workers_pool;
@@ -47,6 +63,46 @@ static const char *host_for_url(const char *host, apr_pool_t *p)
     return strchr(host, ':') ? apr_pstrcat(p, "[", host, "]", NULL) : host;
 }
 
+/* -1: the vhost's settings, 0: no verification, 1: verify. */
+static int tls_mode(json_object *svc)
+{
+    json_object *v = gw_json_get(svc, "tls_verify");
+
+    if (!v || strcmp(gw_json_str(svc, "protocol"), "https") != 0) {
+        return -1;
+    }
+    return json_object_get_boolean(v) ? 1 : 0;
+}
+
+/* Points mod_ssl at the section for the service's tls_verify; 0 when the
+ * service asks for a setting the vhost does not offer. */
+static int select_tls_profile(request_rec *r, json_object *svc)
+{
+    tls_profiles_t *prof;
+    void *dc;
+    int mode = tls_mode(svc);
+
+    if (mode < 0) {
+        return 1;
+    }
+    prof = tls_profiles
+               ? apr_hash_get(tls_profiles, &r->server, sizeof(server_rec *))
+               : NULL;
+    dc = prof ? (mode ? prof->verify : prof->no_verify) : NULL;
+    if (!dc) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "GW00165: service %s sets tls_verify=%s but this "
+                      "virtual host has no <Proxy \"%s\"> section",
+                      gw_json_str(svc, "id"), mode ? "true" : "false",
+                      mode ? TLS_VERIFY_SECTION : TLS_NO_VERIFY_SECTION);
+        return 0;
+    }
+    r->per_dir_config = ap_merge_per_dir_configs(
+        r->pool, r->per_dir_config, ap_create_per_dir_config(r->pool));
+    ap_set_module_config(r->per_dir_config, ssl_mod, dc);
+    return 1;
+}
+
 /* The worker for a service's scheme, address and timeouts; created on
  * first use in this child. */
 static proxy_worker *service_worker(request_rec *r, json_object *svc)
@@ -62,8 +118,11 @@ static proxy_worker *service_worker(request_rec *r, json_object *svc)
 
     url = apr_psprintf(r->pool, "%s://%s:%" APR_INT64_T_FMT, scheme,
                        host_for_url(host, r->pool), port);
-    key = apr_psprintf(r->pool, "%s|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT,
-                       url, ct, rt > wt ? rt : wt);
+    /* TLS connections made under one verification setting are never
+     * reused under another */
+    key =
+        apr_psprintf(r->pool, "%s|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT "|%d",
+                     url, ct, rt > wt ? rt : wt, tls_mode(svc));
     apr_thread_mutex_lock(workers_lock);
     w = apr_hash_get(workers, key, APR_HASH_KEY_STRING);
     if (!w) {
@@ -148,6 +207,9 @@ static int proxy_pre_request(proxy_worker **worker, proxy_balancer **balancer,
     if (!req->proxy_start) {
         req->proxy_start = apr_time_now();
         set_preserve_host(r, req->match.preserve_host);
+        if (!select_tls_profile(r, req->match.service)) {
+            return HTTP_BAD_GATEWAY;
+        }
     }
     w = service_worker(r, req->match.service);
     if (!w) {
@@ -301,18 +363,56 @@ static int proxy_translate(request_rec *r)
 
 /* ------------------------------------------------------- lifecycle */
 
+/* Finds the TLS profile sections of a gateway vhost. mod_ssl has set
+ * them up (SSL context included) in mod_proxy's post_config. */
+static void find_tls_profiles(server_rec *vs, apr_pool_t *pconf)
+{
+    proxy_server_conf *sc =
+        ap_get_module_config(vs->module_config, &proxy_module);
+    ap_conf_vector_t **sections;
+    tls_profiles_t *prof = apr_pcalloc(pconf, sizeof(*prof));
+    int i;
+
+    if (!ssl_mod || !sc || !sc->sec_proxy) {
+        return;
+    }
+    sections = (ap_conf_vector_t **)sc->sec_proxy->elts;
+    for (i = 0; i < sc->sec_proxy->nelts; i++) {
+        proxy_dir_conf *d = ap_get_module_config(sections[i], &proxy_module);
+        void *ssl_dc = ap_get_module_config(sections[i], ssl_mod);
+
+        if (!d || !d->p || !ssl_dc) {
+            continue;
+        }
+        if (strcmp(d->p, TLS_VERIFY_SECTION) == 0) {
+            prof->verify = ssl_dc;
+        }
+        else if (strcmp(d->p, TLS_NO_VERIFY_SECTION) == 0) {
+            prof->no_verify = ssl_dc;
+        }
+    }
+    if (prof->verify || prof->no_verify) {
+        server_rec **key = apr_pmemdup(pconf, &vs, sizeof(vs));
+
+        apr_hash_set(tls_profiles, key, sizeof(server_rec *), prof);
+    }
+}
+
 static int proxy_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *vs;
 
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    ssl_mod = ap_find_linked_module("mod_ssl.c");
+    tls_profiles = apr_hash_make(pconf);
     for (vs = s; vs; vs = vs->next) {
         proxy_dir_conf *d;
 
         if (!gw_config_get(vs)->enabled) {
             continue;
         }
+        find_tls_profiles(vs, pconf);
         d = ap_get_module_config(vs->lookup_defaults, &proxy_module);
         if (d && d->add_forwarded_headers) {
             /* the gateway sets Kong's X-Forwarded-* itself */
@@ -338,9 +438,11 @@ void gw_proxy_register_hooks(apr_pool_t *p)
     static const char *const before_proxy[] = {"mod_proxy.c", "mod_rewrite.c",
                                                NULL};
     static const char *const before_balancer[] = {"mod_proxy_balancer.c", NULL};
+    static const char *const after_proxy[] = {"mod_proxy.c", NULL};
 
     ap_hook_translate_name(proxy_translate, NULL, before_proxy, APR_HOOK_FIRST);
-    ap_hook_post_config(proxy_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* after mod_proxy's, which has mod_ssl set up the <Proxy> sections */
+    ap_hook_post_config(proxy_post_config, after_proxy, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(proxy_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     proxy_hook_pre_request(proxy_pre_request, NULL, before_balancer,
                            APR_HOOK_FIRST);

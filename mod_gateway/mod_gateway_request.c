@@ -246,8 +246,8 @@ static apr_status_t response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
-/* Errors httpd makes for a proxied request (mod_proxy's 502, 503, 504)
- * get Kong's bodies; a refused or failed connection is a 502 in Kong. */
+/* Errors httpd makes for a proxied request (mod_proxy's 500, 502, 503,
+ * 504) get Kong's statuses and bodies. */
 static apr_status_t error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
@@ -259,7 +259,10 @@ static apr_status_t error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (!req || !req->proxy_start) {
         return ap_pass_brigade(f->next, bb);
     }
-    if (r->status == HTTP_SERVICE_UNAVAILABLE) {
+    /* mod_proxy answers 503 for a refused connection and 500 for a failed
+     * TLS handshake; nginx, and so Kong, answer 502 for both */
+    if (r->status == HTTP_SERVICE_UNAVAILABLE
+        || r->status == HTTP_INTERNAL_SERVER_ERROR) {
         r->status = HTTP_BAD_GATEWAY;
         r->status_line = NULL;
     }
