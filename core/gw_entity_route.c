@@ -14,9 +14,6 @@
 #include "gw_json.h"
 #include "gw_upath.h"
 
-static const char *const protocols[] = {
-    "grpc", "grpcs",           "http", "https", "tcp",
-    "tls",  "tls_passthrough", "udp",  NULL};
 static const char *const path_handlings[] = {"v0", "v1", NULL};
 static const char *const redirect_codes[] = {"426", "301", "302",
                                              "307", "308", NULL};
@@ -194,7 +191,7 @@ static const char *check_sni(json_object *v, apr_pool_t *p)
 }
 
 static const gw_field_t protocol_element = {
-    .name = "protocol", .type = GW_T_STRING, .one_of = protocols};
+    .name = "protocol", .type = GW_T_STRING, .one_of = gw_schema_protocols};
 static const gw_field_t method_element = {
     .name = "method", .type = GW_T_STRING, .check = check_method};
 static const gw_field_t host_element = {
@@ -228,13 +225,8 @@ static const gw_field_t endpoint_element = {.name = "endpoint",
                                             .checks = endpoint_checks};
 
 static const gw_field_t route_fields[] = {
-    {.name = "id", .type = GW_T_STRING, .flags = GW_F_AUTO | GW_F_UUID},
-    {.name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO},
-    {.name = "updated_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO},
-    {.name = "name",
-     .type = GW_T_STRING,
-     .flags = GW_F_UNIQUE,
-     .check = gw_schema_check_utf8_name},
+    GW_FIELDS_ID_AND_TIMESTAMPS,
+    GW_FIELD_UNIQUE_NAME("name"),
     {.name = "protocols",
      .type = GW_T_SET,
      .flags = GW_F_REQUIRED,
@@ -272,7 +264,7 @@ static const gw_field_t route_fields[] = {
     {.name = "snis", .type = GW_T_SET, .elements = &sni_element},
     {.name = "sources", .type = GW_T_SET, .elements = &endpoint_element},
     {.name = "destinations", .type = GW_T_SET, .elements = &endpoint_element},
-    {.name = "tags", .type = GW_T_SET, .elements = &gw_schema_tag_element},
+    GW_FIELD_TAGS,
     {.name = "service", .type = GW_T_FOREIGN, .reference = "services"},
     {NULL}};
 

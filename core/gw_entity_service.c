@@ -11,10 +11,6 @@
 #include "gw_entity.h"
 #include "gw_json.h"
 
-static const char *const protocols[] = {
-    "grpc", "grpcs",           "http", "https", "tcp",
-    "tls",  "tls_passthrough", "udp",  NULL};
-
 static const gw_field_t uuid_element = {
     .name = "id", .type = GW_T_STRING, .flags = GW_F_UUID};
 
@@ -25,13 +21,8 @@ static const gw_field_t uuid_element = {
     }
 
 static const gw_field_t service_fields[] = {
-    {.name = "id", .type = GW_T_STRING, .flags = GW_F_AUTO | GW_F_UUID},
-    {.name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO},
-    {.name = "updated_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO},
-    {.name = "name",
-     .type = GW_T_STRING,
-     .flags = GW_F_UNIQUE,
-     .check = gw_schema_check_utf8_name},
+    GW_FIELDS_ID_AND_TIMESTAMPS,
+    GW_FIELD_UNIQUE_NAME("name"),
     {.name = "retries",
      .type = GW_T_INTEGER,
      .dflt = "5",
@@ -42,7 +33,7 @@ static const gw_field_t service_fields[] = {
      .type = GW_T_STRING,
      .flags = GW_F_REQUIRED,
      .dflt = "\"http\"",
-     .one_of = protocols},
+     .one_of = gw_schema_protocols},
     {.name = "host",
      .type = GW_T_STRING,
      .flags = GW_F_REQUIRED,
@@ -61,7 +52,7 @@ static const gw_field_t service_fields[] = {
     GW_TIMEOUT_FIELD("connect_timeout"),
     GW_TIMEOUT_FIELD("write_timeout"),
     GW_TIMEOUT_FIELD("read_timeout"),
-    {.name = "tags", .type = GW_T_SET, .elements = &gw_schema_tag_element},
+    GW_FIELD_TAGS,
     {.name = "client_certificate",
      .type = GW_T_FOREIGN,
      .reference = "certificates"},

@@ -925,6 +925,10 @@ const char *gw_schema_check_path(json_object *v, apr_pool_t *p)
     return NULL;
 }
 
+const char *const gw_schema_protocols[] = {
+    "grpc", "grpcs",           "http", "https", "tcp",
+    "tls",  "tls_passthrough", "udp",  NULL};
+
 const gw_field_t gw_schema_tag_element = {
     .name = "tag",
     .type = GW_T_STRING,

@@ -156,5 +156,24 @@ int gw_schema_parse_host(const char *s, const char **host, int *port,
 
 /* Field descriptions shared by entities. */
 extern const gw_field_t gw_schema_tag_element;
+extern const char *const gw_schema_protocols[];
+
+/* The members every entity starts with, and the common name and tags
+ * members, for use in a gw_field_t array initialiser. */
+#define GW_FIELDS_ID_AND_TIMESTAMPS                                       \
+    {.name = "id", .type = GW_T_STRING, .flags = GW_F_AUTO | GW_F_UUID},  \
+        {.name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO}, \
+    {                                                                     \
+        .name = "updated_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO    \
+    }
+#define GW_FIELD_UNIQUE_NAME(n)                               \
+    {                                                         \
+        .name = n, .type = GW_T_STRING, .flags = GW_F_UNIQUE, \
+        .check = gw_schema_check_utf8_name                    \
+    }
+#define GW_FIELD_TAGS                                                        \
+    {                                                                        \
+        .name = "tags", .type = GW_T_SET, .elements = &gw_schema_tag_element \
+    }
 
 #endif

@@ -57,7 +57,7 @@ apr_size_t gw_text_utf8_error_at(const char *str, apr_size_t len)
     return len;
 }
 
-static int hexval(int c)
+int gw_text_hexval(int c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -84,8 +84,8 @@ char *gw_text_unescape(const char *s, apr_size_t n, int plus_is_space,
             if (n - i < 3) {
                 return NULL;
             }
-            hi = hexval((unsigned char)s[i + 1]);
-            lo = hexval((unsigned char)s[i + 2]);
+            hi = gw_text_hexval((unsigned char)s[i + 1]);
+            lo = gw_text_hexval((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0) {
                 return NULL;
             }

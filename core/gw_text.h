@@ -15,6 +15,9 @@ int gw_text_utf8_valid(const char *s, apr_size_t len);
 /* Offset of the first byte that starts an ill-formed sequence, or len. */
 apr_size_t gw_text_utf8_error_at(const char *s, apr_size_t len);
 
+/* The value of a hex digit, -1 for any other byte. */
+int gw_text_hexval(int c);
+
 /* Percent-decodes s. With plus_is_space, '+' becomes ' ' (form bodies).
  * Returns NULL on a malformed escape; *len receives the decoded length
  * (which may include NUL bytes). */

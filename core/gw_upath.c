@@ -6,6 +6,7 @@
 
 #include <apr_strings.h>
 
+#include "gw_text.h"
 #include "gw_upath.h"
 
 /* RFC 3986 character classes as bitmaps over ASCII (bit c%64 of word
@@ -55,20 +56,6 @@ static int is_canonical(const char *raw)
     return 1;
 }
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static char *put_escape(char *o, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -88,7 +75,8 @@ static apr_status_t canonical_escapes(char *out, apr_size_t *olen,
 
     while (*s) {
         if (*s == '%') {
-            int hi = hex_value(s[1]), lo = hi < 0 ? -1 : hex_value(s[2]);
+            int hi = gw_text_hexval(s[1]),
+                lo = hi < 0 ? -1 : gw_text_hexval(s[2]);
             unsigned char c;
 
             if (hi < 0 || lo < 0) {
