@@ -226,7 +226,7 @@ gw_httpd_loadmodules()
     local dir m
     dir=$(gw_httpd_modules_dir)
     for m in mpm_event authz_core authz_host mime dir proxy proxy_http dbd \
-             slotmem_shm socache_shmcb status; do
+             slotmem_shm socache_shmcb status ssl; do
         printf 'LoadModule %-20s %s/mod_%s.so\n' "${m}_module" "$dir" "$m"
     done
 }
@@ -259,4 +259,38 @@ gw_wait_http()
         tries=$((tries - 1))
     done
     return 1
+}
+
+# gw_pid_running PID: true when process PID exists and has not exited. A
+# zombie counts as exited: a daemon that dies is re-parented to PID 1, which
+# need not reap it (it does not in our containers), and `kill -0` still
+# succeeds on a zombie.
+gw_pid_running()
+{
+    local pid=$1 stat
+    case "$pid" in '' | *[!0-9]*) return 1 ;; esac
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    # the state follows the parenthesised command name, which may hold spaces
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
+}
+
+# gw_stop_pid PID SECONDS: stops process PID: SIGTERM, then waits up to
+# SECONDS for it to exit; if it is still there, SIGKILL to PID and to its
+# direct children (an httpd parent that hung leaves its children behind).
+# True when PID is gone; a PID that is not running is not an error.
+gw_stop_pid()
+{
+    local pid=$1 tries=$(($2 * 10))
+    gw_pid_running "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null
+    while [ "$tries" -gt 0 ]; do
+        gw_pid_running "$pid" || return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    pkill -KILL -P "$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null
+    sleep 0.2
+    ! gw_pid_running "$pid"
 }
