@@ -321,22 +321,60 @@ typedef struct {
     int found;
 } header_baton_t;
 
-static int header_value_match(void *baton, const char *key, const char *value)
+static int header_piece_match(header_baton_t *b, const char *value,
+                              apr_size_t len)
 {
-    header_baton_t *b = baton;
     const gw_header_rule_t *h = b->rule;
     int i;
 
     for (i = 0; i < h->nvalues; i++) {
-        if (strcasecmp(value, h->values[i]) == 0) {
-            b->found = 1;
-            return 0;
+        if (strlen(h->values[i]) == len
+            && strncasecmp(value, h->values[i], len) == 0) {
+            return 1;
         }
     }
     for (i = 0; i < h->nregexes; i++) {
-        if (pcre2_match(h->regexes[i], (PCRE2_SPTR)value, strlen(value), 0, 0,
+        if (pcre2_match(h->regexes[i], (PCRE2_SPTR)value, len, 0, 0,
                         match_data(b->st), b->st->rt->mctx)
             >= 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* httpd folds a repeated header into one value joined by ", ", where Kong
+ * sees the values apart: the whole value and each element are tried. */
+static int header_value_match(void *baton, const char *key, const char *value)
+{
+    header_baton_t *b = baton;
+    const char *p = value;
+
+    if (header_piece_match(b, value, strlen(value))) {
+        b->found = 1;
+        return 0;
+    }
+    while (strchr(p, ',')) {
+        const char *end = strchr(p, ',');
+        const char *s = p, *e = end;
+
+        while (s < e && (*s == ' ' || *s == '\t')) {
+            s++;
+        }
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) {
+            e--;
+        }
+        if (header_piece_match(b, s, (apr_size_t)(e - s))) {
+            b->found = 1;
+            return 0;
+        }
+        p = end + 1;
+    }
+    if (p != value) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (header_piece_match(b, p, strlen(p))) {
             b->found = 1;
             return 0;
         }

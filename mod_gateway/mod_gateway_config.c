@@ -27,6 +27,13 @@ void *gw_config_create_server(apr_pool_t *p, server_rec *s)
     return c;
 }
 
+/* Every default, stated once: the merge applies them to virtual hosts and
+ * gw_config_finalize() to the main server, whose configuration httpd never
+ * merges. */
+#define DEFAULT_FALLTHROUGH 0
+#define DEFAULT_DATABASE 1
+#define DEFAULT_REFRESH_INTERVAL apr_time_from_sec(1)
+
 #define MERGE_INT(field, dflt)        \
     c->field = add->field != GW_UNSET \
                    ? add->field       \
@@ -40,13 +47,38 @@ void *gw_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     /* Gateway is per vhost and not inherited: a vhost proxies only when it
      * says so itself */
     c->enabled = add->enabled != GW_UNSET ? add->enabled : 0;
-    MERGE_INT(fallthrough, 0);
-    MERGE_INT(database, 1);
+    MERGE_INT(fallthrough, DEFAULT_FALLTHROUGH);
+    MERGE_INT(database, DEFAULT_DATABASE);
     c->node_name = add->node_name ? add->node_name : base->node_name;
     c->node_id_file =
         add->node_id_file ? add->node_id_file : base->node_id_file;
+    /* the rest is GLOBAL_ONLY: virtual hosts carry the main server's */
+    c->state_dir = base->state_dir;
+    c->snapshot_file = base->snapshot_file;
+    c->snapshot_max = base->snapshot_max;
+    c->refresh_interval = base->refresh_interval != GW_UNSET
+                              ? base->refresh_interval
+                              : DEFAULT_REFRESH_INTERVAL;
     c->node = base->node;
     return c;
+}
+
+void gw_config_finalize(server_rec *main_server)
+{
+    gw_server_conf_t *c = gw_config_get(main_server);
+
+    if (c->enabled == GW_UNSET) {
+        c->enabled = 0;
+    }
+    if (c->fallthrough == GW_UNSET) {
+        c->fallthrough = DEFAULT_FALLTHROUGH;
+    }
+    if (c->database == GW_UNSET) {
+        c->database = DEFAULT_DATABASE;
+    }
+    if (c->refresh_interval == GW_UNSET) {
+        c->refresh_interval = DEFAULT_REFRESH_INTERVAL;
+    }
 }
 
 static const char *global_only(cmd_parms *cmd)

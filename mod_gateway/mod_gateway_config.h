@@ -32,6 +32,10 @@ extern const command_rec gw_config_cmds[];
 void *gw_config_create_server(apr_pool_t *p, server_rec *s);
 void *gw_config_merge_server(apr_pool_t *p, void *base, void *add);
 
+/* Applies the defaults to the main server's configuration, which httpd
+ * does not merge (post_config, before anything reads it). */
+void gw_config_finalize(server_rec *main_server);
+
 /* The merged configuration of s. */
 gw_server_conf_t *gw_config_get(const server_rec *s);
 

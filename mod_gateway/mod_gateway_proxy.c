@@ -112,7 +112,6 @@ static proxy_worker *service_worker(request_rec *r, json_object *svc)
     apr_int64_t port = int_field(svc, "port", 80);
     apr_int64_t ct = int_field(svc, "connect_timeout", 60000);
     apr_int64_t rt = int_field(svc, "read_timeout", 60000);
-    apr_int64_t wt = int_field(svc, "write_timeout", 60000);
     const char *url, *key, *err;
     proxy_worker *w;
 
@@ -122,7 +121,7 @@ static proxy_worker *service_worker(request_rec *r, json_object *svc)
      * reused under another */
     key =
         apr_psprintf(r->pool, "%s|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT "|%d",
-                     url, ct, rt > wt ? rt : wt, tls_mode(svc));
+                     url, ct, rt, tls_mode(svc));
     apr_thread_mutex_lock(workers_lock);
     w = apr_hash_get(workers, key, APR_HASH_KEY_STRING);
     if (!w) {
@@ -136,8 +135,10 @@ static proxy_worker *service_worker(request_rec *r, json_object *svc)
         }
         w->s->conn_timeout = apr_time_from_msec(ct);
         w->s->conn_timeout_set = 1;
-        /* mod_proxy has one socket timeout for reads and writes */
-        w->s->timeout = apr_time_from_msec(rt > wt ? rt : wt);
+        /* mod_proxy has one socket timeout, spent almost always waiting
+         * for the upstream's answer: the service's read_timeout. Sends
+         * rarely block; write_timeout is not applied separately. */
+        w->s->timeout = apr_time_from_msec(rt);
         w->s->timeout_set = 1;
         /* failures are retried at once: health is the gateway's business */
         w->s->retry = 0;
@@ -162,18 +163,72 @@ static proxy_worker *service_worker(request_rec *r, json_object *svc)
     return w;
 }
 
-/* mod_proxy retries a request only through a balancer; this record,
- * private to the request, carries the service's retries. */
-static proxy_balancer *retry_balancer(request_rec *r, json_object *svc)
+/* Kong retries a request on another try when the upstream could not be
+ * reached, reset the connection, answered garbage or timed out, as long as
+ * nothing reached the client; mod_proxy's own loop only retries refused
+ * connections, and only through a balancer. So the gateway runs the scheme
+ * handlers (mod_proxy_http's) itself, once per try. A request with a body
+ * gets one try: the body is consumed by the first. */
+static int retriable(int status)
 {
-    proxy_balancer *b = apr_pcalloc(r->pool, sizeof(*b));
+    return status == HTTP_BAD_GATEWAY || status == HTTP_SERVICE_UNAVAILABLE
+           || status == HTTP_GATEWAY_TIME_OUT
+           || status == HTTP_INTERNAL_SERVER_ERROR;
+}
 
-    b->s = apr_pcalloc(r->pool, sizeof(*b->s));
-    apr_cpystrn(b->s->name, "gateway://service", sizeof(b->s->name));
-    b->s->max_attempts = (int)int_field(svc, "retries", 5);
-    b->s->max_attempts_set = 1;
-    b->workers = apr_array_make(r->pool, 1, sizeof(proxy_worker *));
-    return b;
+static int has_body(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    return apr_table_get(r->headers_in, "Transfer-Encoding")
+           || (cl && strcmp(cl, "0") != 0);
+}
+
+static int proxy_scheme_handler(request_rec *r, proxy_worker *worker,
+                                proxy_server_conf *conf, char *url,
+                                const char *proxyname, apr_port_t proxyport)
+{
+    gw_req_t *req = ap_get_module_config(r->request_config, &gateway_module);
+    apr_array_header_t *hooks;
+    int tries, attempt, i, rv = DECLINED;
+
+    if (!req || !req->matched || req->in_scheme_handler) {
+        return DECLINED;
+    }
+    tries =
+        has_body(r) ? 1 : 1 + (int)int_field(req->match.service, "retries", 5);
+    hooks = proxy_hook_get_scheme_handler();
+    for (attempt = 1; attempt <= tries; attempt++) {
+        proxy_LINK_scheme_handler_t *h = (void *)hooks->elts;
+
+        rv = DECLINED;
+        req->in_scheme_handler = 1;
+        for (i = 0; i < hooks->nelts && rv == DECLINED; i++) {
+            if (h[i].pFunc != proxy_scheme_handler) {
+                rv = h[i].pFunc(r, worker, conf, url, proxyname, proxyport);
+            }
+        }
+        req->in_scheme_handler = 0;
+        if (!retriable(rv) || r->sent_bodyct || attempt == tries) {
+            break;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "GW00166: try %d of %d failed with %d, retrying", attempt,
+                      tries, rv);
+        /* the worker is in no balancer: its error state only means this
+         * try failed */
+        worker->s->status &= ~PROXY_WORKER_IN_ERROR;
+        apr_table_unset(r->notes, "proxy_timedout");
+    }
+    /* mod_proxy_http reports a read timeout as 502 with a note, a broken
+     * upstream connection sometimes as 500: Kong says 504 and 502 */
+    if (rv == HTTP_BAD_GATEWAY && apr_table_get(r->notes, "proxy_timedout")) {
+        rv = HTTP_GATEWAY_TIME_OUT;
+    }
+    else if (rv == HTTP_INTERNAL_SERVER_ERROR) {
+        rv = HTTP_BAD_GATEWAY;
+    }
+    return rv;
 }
 
 /* Routes decide preserve_host per request; mod_proxy reads it from its
@@ -216,9 +271,6 @@ static int proxy_pre_request(proxy_worker **worker, proxy_balancer **balancer,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     *worker = w;
-    if (!*balancer) {
-        *balancer = retry_balancer(r, req->match.service);
-    }
     return OK;
 }
 
@@ -260,8 +312,7 @@ static void set_upstream_headers(gw_req_t *req)
     apr_table_setn(
         r->headers_in, "X-Forwarded-Port",
         apr_psprintf(r->pool, "%u", (unsigned)r->connection->local_addr->port));
-    apr_table_setn(r->headers_in, "X-Forwarded-Path",
-                   r->parsed_uri.path ? r->parsed_uri.path : "/");
+    apr_table_setn(r->headers_in, "X-Forwarded-Path", req->raw_path);
     if (req->match.stripped_prefix && strcmp(req->match.stripped_prefix, "/")
         && *req->match.stripped_prefix) {
         apr_table_setn(r->headers_in, "X-Forwarded-Prefix",
@@ -273,6 +324,21 @@ static void set_upstream_headers(gw_req_t *req)
     apr_table_setn(r->headers_in, "Via",
                    via ? apr_pstrcat(r->pool, via, ", ", mine, NULL) : mine);
     apr_table_setn(r->headers_in, "X-Kong-Request-Id", req->request_id);
+}
+
+/* The path as the client sent it: httpd has percent-decoded
+ * r->parsed_uri.path in place before translate_name, and Kong matches and
+ * forwards the raw form (normalised by the router). */
+static const char *raw_path(request_rec *r)
+{
+    const char *u = r->unparsed_uri;
+
+    if (u && u[0] == '/') {
+        apr_size_t n = strcspn(u, "?#");
+
+        return apr_pstrmemdup(r->pool, u, n);
+    }
+    return r->parsed_uri.path ? r->parsed_uri.path : "/";
 }
 
 static int https_required(gw_req_t *req)
@@ -288,6 +354,28 @@ static int https_required(gw_req_t *req)
     req->gen_location = apr_pstrcat(
         r->pool, "https://", host ? host : r->hostname, r->unparsed_uri, NULL);
     return gw_req_respond(req, code, "");
+}
+
+/* httpd decodes the path before translate_name and answers a NUL escape
+ * with its own 404; Kong answers 400. This runs first, on the raw path. */
+static int proxy_post_read_request(request_rec *r)
+{
+    gw_server_conf_t *conf = gw_config_get(r->server);
+    const char *path, *p;
+    gw_req_t *req;
+
+    if (!conf->enabled || r->main || r->prev || !r->unparsed_uri) {
+        return DECLINED;
+    }
+    path = raw_path(r);
+    for (p = strchr(path, '%'); p; p = strchr(p + 1, '%')) {
+        if (p[1] == '0' && p[2] == '0') {
+            req = gw_req_create(r);
+            req->early_status = HTTP_BAD_REQUEST;
+            return HTTP_BAD_REQUEST;
+        }
+    }
+    return DECLINED;
 }
 
 static int proxy_translate(request_rec *r)
@@ -308,7 +396,7 @@ static int proxy_translate(request_rec *r)
     greq.method = r->method;
     greq.scheme = ap_http_scheme(r);
     greq.host = apr_table_get(r->headers_in, "Host");
-    greq.path = r->parsed_uri.path ? r->parsed_uri.path : "/";
+    greq.path = req->raw_path = raw_path(r);
     greq.query = r->args;
     greq.headers = r->headers_in;
     greq.sni = request_sni(r);
@@ -363,6 +451,16 @@ static int proxy_translate(request_rec *r)
 
 /* ------------------------------------------------------- lifecycle */
 
+/* Kong routes "/a%2Fb" like any other path; httpd refuses encoded
+ * slashes unless told otherwise (AllowEncodedSlashes NoDecode). */
+static void allow_encoded_slashes(server_rec *vs)
+{
+    core_dir_config *d = ap_get_core_module_config(vs->lookup_defaults);
+
+    d->allow_encoded_slashes = 1;
+    d->decode_encoded_slashes = 0;
+}
+
 /* Finds the TLS profile sections of a gateway vhost. mod_ssl has set
  * them up (SSL context included) in mod_proxy's post_config. */
 static void find_tls_profiles(server_rec *vs, apr_pool_t *pconf)
@@ -413,6 +511,7 @@ static int proxy_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             continue;
         }
         find_tls_profiles(vs, pconf);
+        allow_encoded_slashes(vs);
         d = ap_get_module_config(vs->lookup_defaults, &proxy_module);
         if (d && d->add_forwarded_headers) {
             /* the gateway sets Kong's X-Forwarded-* itself */
@@ -440,10 +539,14 @@ void gw_proxy_register_hooks(apr_pool_t *p)
     static const char *const before_balancer[] = {"mod_proxy_balancer.c", NULL};
     static const char *const after_proxy[] = {"mod_proxy.c", NULL};
 
+    ap_hook_post_read_request(proxy_post_read_request, NULL, NULL,
+                              APR_HOOK_FIRST);
     ap_hook_translate_name(proxy_translate, NULL, before_proxy, APR_HOOK_FIRST);
     /* after mod_proxy's, which has mod_ssl set up the <Proxy> sections */
     ap_hook_post_config(proxy_post_config, after_proxy, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(proxy_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     proxy_hook_pre_request(proxy_pre_request, NULL, before_balancer,
                            APR_HOOK_FIRST);
+    proxy_hook_scheme_handler(proxy_scheme_handler, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
 }

@@ -256,7 +256,7 @@ static apr_status_t error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_bucket_brigade *out;
 
     ap_remove_output_filter(f);
-    if (!req || !req->proxy_start) {
+    if (!req || (!req->proxy_start && !req->early_status)) {
         return ap_pass_brigade(f->next, bb);
     }
     /* mod_proxy answers 503 for a refused connection and 500 for a failed
@@ -270,10 +270,15 @@ static apr_status_t error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (!msg) {
         return ap_pass_brigade(f->next, bb);
     }
+    /* the gateway's own refusals speak JSON by default (Kong's
+     * kong.response.error); upstream failures follow the request's
+     * Content-Type, else text/plain (Kong's nginx error pages) */
     body = error_body(r, msg, req->request_id, &ctype,
-                      apr_table_get(r->headers_in, "Content-Type")
-                          ? apr_table_get(r->headers_in, "Content-Type")
-                          : "text/plain");
+                      req->early_status
+                          ? NULL
+                          : (apr_table_get(r->headers_in, "Content-Type")
+                                 ? apr_table_get(r->headers_in, "Content-Type")
+                                 : "text/plain"));
     apr_brigade_cleanup(bb);
     set_gateway_headers(req, r->headers_out);
     ap_set_content_type(r, ctype);
@@ -292,7 +297,7 @@ static void insert_error_filter(request_rec *r)
 {
     gw_req_t *req = gw_req_get(r);
 
-    if (req && req->proxy_start) {
+    if (req && (req->proxy_start || req->early_status)) {
         ap_add_output_filter(ERROR_FILTER, NULL, r, r->connection);
     }
 }

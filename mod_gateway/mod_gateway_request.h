@@ -30,7 +30,9 @@ typedef struct gw_req_s {
     int gen_status;         /* a response the gateway makes itself */
     const char *gen_message;
     const char *gen_location; /* for redirects */
-    void *service_rt;         /* the proxy side's per-service data */
+    const char *raw_path;     /* the request path as the client sent it */
+    int in_scheme_handler;    /* the retry loop is running the handlers */
+    int early_status;         /* refused before routing (e.g. a NUL escape) */
 } gw_req_t;
 
 /* Creates the request's context (translate_name). */
