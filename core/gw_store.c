@@ -66,6 +66,16 @@ void gw_store_rollback(gw_store_t *st)
 void gw_store_prepare_statements(gw_store_t *st)
 {
     st->prepared = apr_hash_make(st->pool);
+    st->stmt_pool = st->pool;
+}
+
+gw_store_t *gw_store_view(gw_store_t *st, apr_pool_t *p)
+{
+    gw_store_t *view = gw_store_wrap(p, st->driver, st->handle);
+
+    view->prepared = st->prepared;
+    view->stmt_pool = st->stmt_pool;
+    return view;
 }
 
 static apr_status_t prepare(apr_dbd_prepared_t **stmt, gw_store_t *st,
@@ -79,13 +89,14 @@ static apr_status_t prepare(apr_dbd_prepared_t **stmt, gw_store_t *st,
         if (*stmt) {
             return APR_SUCCESS;
         }
-        label =
-            apr_psprintf(st->pool, "gw_stmt_%u", apr_hash_count(st->prepared));
-        sql = apr_pstrdup(st->pool, sql);
+        label = apr_psprintf(st->stmt_pool, "gw_stmt_%u",
+                             apr_hash_count(st->prepared));
+        sql = apr_pstrdup(st->stmt_pool, sql);
     }
     /* Without a label the pgsql driver runs the statement with
      * PQexecParams, so nothing is left prepared on a pooled connection. */
-    rv = apr_dbd_prepare(st->driver, st->pool, st->handle, sql, label, stmt);
+    rv = apr_dbd_prepare(st->driver, st->prepared ? st->stmt_pool : st->pool,
+                         st->handle, sql, label, stmt);
     if (rv) {
         *stmt = NULL;
         return fail(st, rv);

@@ -29,9 +29,10 @@ typedef struct gw_store_s {
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
     apr_pool_t *pool;
-    const char *error;    /* text of the last database error, or NULL */
-    int unreachable;      /* the last failure was a lost connection */
-    apr_hash_t *prepared; /* SQL -> labelled statement, when enabled */
+    const char *error;     /* text of the last database error, or NULL */
+    int unreachable;       /* the last failure was a lost connection */
+    apr_hash_t *prepared;  /* SQL -> labelled statement, when enabled */
+    apr_pool_t *stmt_pool; /* where labelled statements live */
 } gw_store_t;
 
 /* A list query: one page in id order after `after` (NULL: first page). */
@@ -56,6 +57,11 @@ gw_store_t *gw_store_wrap(apr_pool_t *p, const apr_dbd_driver_t *driver,
  * connections shared with others, whose resets would drop the statements.
  * Statements live in st->pool. */
 void gw_store_prepare_statements(gw_store_t *st);
+
+/* A view of st's connection whose results live in p (cleared after each
+ * use, e.g. a watchdog tick) while statements stay in st's cache. Errors
+ * are reported on the view. */
+gw_store_t *gw_store_view(gw_store_t *st, apr_pool_t *p);
 
 apr_status_t gw_store_begin(gw_store_t *st);
 apr_status_t gw_store_commit(gw_store_t *st);

@@ -190,7 +190,7 @@ static int proxy_scheme_handler(request_rec *r, proxy_worker *worker,
 {
     gw_req_t *req = ap_get_module_config(r->request_config, &gateway_module);
     apr_array_header_t *hooks;
-    int tries, attempt, i, rv = DECLINED;
+    int tries, attempt, i, keepalives, rv = DECLINED;
 
     if (!req || !req->matched || req->in_scheme_handler) {
         return DECLINED;
@@ -203,11 +203,19 @@ static int proxy_scheme_handler(request_rec *r, proxy_worker *worker,
 
         rv = DECLINED;
         req->in_scheme_handler = 1;
+        /* On a client connection that has served requests before,
+         * mod_proxy_http answers a failed upstream read by closing the
+         * client connection without a response (so that a browser retries).
+         * Kong answers 502 and keeps the client connection: hide the count
+         * from it for the call. */
+        keepalives = r->connection->keepalives;
+        r->connection->keepalives = 0;
         for (i = 0; i < hooks->nelts && rv == DECLINED; i++) {
             if (h[i].pFunc != proxy_scheme_handler) {
                 rv = h[i].pFunc(r, worker, conf, url, proxyname, proxyport);
             }
         }
+        r->connection->keepalives = keepalives;
         req->in_scheme_handler = 0;
         if (!retriable(rv) || r->sent_bodyct || attempt == tries) {
             break;

@@ -37,7 +37,7 @@ typedef struct refresher_s {
     apr_time_t next_connect;
     apr_interval_time_t backoff;
     apr_time_t next_poll;
-    const char *last_event; /* newest cluster_events id seen */
+    char last_event[64];    /* newest cluster_events id loaded, "" none */
     unsigned long last_crc; /* of the last snapshot published */
     apr_size_t last_len;
     int reported_down;
@@ -55,7 +55,7 @@ static int refresh_stopped;
 static void disconnect(refresher_t *rf, const char *why)
 {
     if (rf->dbd) {
-        if (!rf->st || !rf->st->unreachable) {
+        if (rf->st && !rf->st->unreachable) {
             /* the connection goes back to mod_dbd's pool: leave nothing
              * behind that its next user would trip over */
             gw_store_rollback(rf->st);
@@ -115,9 +115,8 @@ static apr_status_t connect_db(refresher_t *rf)
 }
 
 /* Loads services and routes as one consistent snapshot. */
-static apr_status_t load(refresher_t *rf, apr_pool_t *ptemp)
+static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
 {
-    gw_store_t *st = rf->st;
     json_object *services, *routes, *config;
     const char *bytes, *last_event = NULL;
     apr_array_header_t *ev;
@@ -145,7 +144,8 @@ static apr_status_t load(refresher_t *rf, apr_pool_t *ptemp)
     json_object_object_add(config, "services", json_object_get(services));
     json_object_object_add(config, "routes", json_object_get(routes));
     gw_snapshot_encode(&bytes, &len, config, "database", ptemp);
-    rf->last_event = last_event ? apr_pstrdup(rf->pool, last_event) : NULL;
+    apr_cpystrn(rf->last_event, last_event ? last_event : "",
+                sizeof(rf->last_event));
     crc = gw_snapshot_crc32(bytes, len);
     if (crc == rf->last_crc && len == rf->last_len) {
         return APR_SUCCESS; /* nothing changed */
@@ -177,7 +177,7 @@ static apr_status_t load(refresher_t *rf, apr_pool_t *ptemp)
 
 /* True when a NOTIFY arrived or the newest event differs from the last
  * one loaded (the poll covers notifications lost with a connection). */
-static int changed(refresher_t *rf, apr_time_t now)
+static int changed(refresher_t *rf, gw_store_t *st, apr_time_t now)
 {
     PGconn *pg = apr_dbd_native_handle(rf->dbd->driver, rf->dbd->handle);
     PGnotify *n;
@@ -185,8 +185,8 @@ static int changed(refresher_t *rf, apr_time_t now)
     apr_array_header_t *ev;
 
     if (PQconsumeInput(pg) == 0) {
-        rf->st->unreachable = 1;
-        rf->st->error = apr_pstrdup(rf->pool, PQerrorMessage(pg));
+        st->unreachable = 1;
+        st->error = apr_pstrdup(st->pool, PQerrorMessage(pg));
         return -1;
     }
     while ((n = PQnotifies(pg)) != NULL) {
@@ -200,7 +200,7 @@ static int changed(refresher_t *rf, apr_time_t now)
         return 0;
     }
     rf->next_poll = now + rf->conf->refresh_interval;
-    if (gw_store_strings(&ev, rf->st,
+    if (gw_store_strings(&ev, st,
                          "SELECT id::text FROM cluster_events ORDER BY at "
                          "DESC, id DESC LIMIT 1",
                          0, NULL)
@@ -209,16 +209,16 @@ static int changed(refresher_t *rf, apr_time_t now)
     }
     gw_shm_status_set_db(1, NULL);
     if (ev->nelts == 0) {
-        return rf->last_event != NULL;
+        return rf->last_event[0] != '\0';
     }
-    return !rf->last_event
-           || strcmp(rf->last_event, ((const char **)ev->elts)[0]) != 0;
+    return strcmp(rf->last_event, ((const char **)ev->elts)[0]) != 0;
 }
 
 static void tick(refresher_t *rf, apr_pool_t *ptemp)
 {
     apr_time_t now = apr_time_now();
-    int c;
+    gw_store_t *view;
+    int c = 0;
 
     if (!rf->dbd) {
         if (now < rf->next_connect) {
@@ -235,16 +235,17 @@ static void tick(refresher_t *rf, apr_pool_t *ptemp)
         rf->backoff = 0;
         c = 1; /* whatever happened while disconnected: reload */
     }
-    else {
-        c = changed(rf, now);
+    /* everything a tick reads lives in ptemp, cleared before the next */
+    view = gw_store_view(rf->st, ptemp);
+    if (c == 0) {
+        c = changed(rf, view, now);
     }
-    if (c > 0 && load(rf, ptemp) != APR_SUCCESS && rf->st
-        && rf->st->unreachable) {
+    if (c > 0 && load(rf, view, ptemp) != APR_SUCCESS && view->unreachable) {
         c = -1;
     }
     if (c < 0) {
-        disconnect(rf,
-                   rf->st && rf->st->error ? rf->st->error : "connection lost");
+        disconnect(rf, view->error ? apr_pstrdup(ptemp, view->error)
+                                   : "connection lost");
         rf->next_connect = now + RETRY_MIN;
     }
 }
@@ -253,6 +254,14 @@ static apr_status_t refresh_callback(int state, void *data, apr_pool_t *ptemp)
 {
     refresher_t *rf = &refresher;
 
+    if (!refresh_lock) {
+        return APR_SUCCESS;
+    }
+    apr_thread_mutex_lock(refresh_lock);
+    if (refresh_stopped) {
+        apr_thread_mutex_unlock(refresh_lock);
+        return APR_SUCCESS;
+    }
     switch (state) {
         case AP_WATCHDOG_STATE_STARTING:
             memset(rf, 0, sizeof(*rf));

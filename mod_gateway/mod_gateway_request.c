@@ -270,6 +270,7 @@ static apr_status_t error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (!msg) {
         return ap_pass_brigade(f->next, bb);
     }
+    r->status_line = NULL; /* "502 Bad Gateway", not mod_proxy's wording */
     /* the gateway's own refusals speak JSON by default (Kong's
      * kong.response.error); upstream failures follow the request's
      * Content-Type, else text/plain (Kong's nginx error pages) */
