@@ -63,9 +63,23 @@ void *gw_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
-void gw_config_finalize(server_rec *main_server)
+void gw_config_finalize(server_rec *main_server, apr_pool_t *pconf)
 {
     gw_server_conf_t *c = gw_config_get(main_server);
+    server_rec *vs;
+
+    /* httpd creates a module's per-server configuration for a virtual
+     * host only when the host uses one of the module's directives; the
+     * others share the main server's. A virtual host must never proxy
+     * because the main server does: give those their own, merged. */
+    for (vs = main_server->next; vs; vs = vs->next) {
+        if (gw_config_get(vs) == c) {
+            ap_set_module_config(
+                vs->module_config, &gateway_module,
+                gw_config_merge_server(pconf, c,
+                                       gw_config_create_server(pconf, vs)));
+        }
+    }
 
     if (c->enabled == GW_UNSET) {
         c->enabled = 0;

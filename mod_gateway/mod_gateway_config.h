@@ -33,8 +33,9 @@ void *gw_config_create_server(apr_pool_t *p, server_rec *s);
 void *gw_config_merge_server(apr_pool_t *p, void *base, void *add);
 
 /* Applies the defaults to the main server's configuration, which httpd
- * does not merge (post_config, before anything reads it). */
-void gw_config_finalize(server_rec *main_server);
+ * does not merge, and gives virtual hosts without gateway directives a
+ * configuration of their own (post_config, before anything reads it). */
+void gw_config_finalize(server_rec *main_server, apr_pool_t *pconf);
 
 /* The merged configuration of s. */
 gw_server_conf_t *gw_config_get(const server_rec *s);

@@ -130,7 +130,7 @@ static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     gw_server_conf_t *main_conf = gw_config_get(s);
     gw_node_info_t *node = apr_pcalloc(pconf, sizeof(*node));
 
-    gw_config_finalize(s);
+    gw_config_finalize(s, pconf);
     char host[256];
     server_rec *vs;
     apr_status_t rv;

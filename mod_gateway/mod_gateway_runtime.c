@@ -3,6 +3,7 @@
  * mod_gateway_runtime.h.
  */
 #include <httpd.h>
+#include <apr_allocator.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include <apr_thread_mutex.h>
@@ -15,6 +16,9 @@
 #include "mod_gateway_shm.h"
 
 APLOG_USE_MODULE(gateway);
+
+/* Free memory the runtime allocator keeps for reuse (bytes). */
+#define RUNTIME_MAX_FREE (4 * 1024 * 1024)
 
 /* How often the background thread looks at the snapshot generation. */
 #define WATCH_INTERVAL apr_time_from_msec(10)
@@ -166,13 +170,30 @@ static apr_status_t stop_watcher(void *data)
 static void runtime_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_pool_t *parent;
+    apr_allocator_t *alloc;
+    apr_thread_mutex_t *alloc_lock;
     gw_compiled_t *first;
     apr_status_t rv;
 
     main_server = s;
-    apr_pool_create(&parent, pchild);
-    apr_pool_tag(parent, "gateway-runtime");
     apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    /* Compiled configurations come and go with every change; their own
+     * allocator hands freed memory back instead of keeping the high-water
+     * mark of every configuration ever built. Threads share it (the
+     * watcher builds, requests release), hence its mutex. */
+    if (apr_allocator_create(&alloc) == APR_SUCCESS
+        && apr_thread_mutex_create(&alloc_lock, APR_THREAD_MUTEX_DEFAULT,
+                                   pchild)
+               == APR_SUCCESS) {
+        apr_allocator_max_free_set(alloc, RUNTIME_MAX_FREE);
+        apr_allocator_mutex_set(alloc, alloc_lock);
+        apr_pool_create_ex(&parent, pchild, NULL, alloc);
+        apr_allocator_owner_set(alloc, parent);
+    }
+    else {
+        apr_pool_create(&parent, pchild);
+    }
+    apr_pool_tag(parent, "gateway-runtime");
     first = build(parent);
     if (first) {
         install(first);
