@@ -9,7 +9,6 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(plan ok have_module);
-use Apache::TestRequest qw(GET);
 use Apache::TestUtil qw(t_cmp);
 use IO::Socket::IP ();
 use IO::Socket::SSL ();
@@ -18,6 +17,7 @@ use POSIX ();
 use Time::HiRes qw(sleep time);
 use GwAdmin qw(api_post api_put reset_db);
 use GwTest qw(root_dir);
+use GwProxy qw(proxy);
 
 plan tests => 8, have_module('ssl');
 
@@ -77,25 +77,25 @@ route_to('tls-noverify', "https://127.0.0.1:$port/up", JSON::PP::false());
 # wait for the configuration to reach the proxy
 my $deadline = time + 5;
 my $r;
-do { $r = GET('/tls-noverify/x'); sleep 0.05 } while ($r->code == 404 && time < $deadline);
+do { $r = proxy(GET => '/tls-noverify/x'); sleep 0.05 } while ($r->code == 404 && time < $deadline);
 
 ok t_cmp($r->code, 200, 'tls_verify=false: proxied over TLS without verification');
 ok t_cmp($r->content, 'tls ok /up/x', 'upstream path composed over https');
 
-$r = GET('/tls-verify/y');
+$r = proxy(GET => '/tls-verify/y');
 ok t_cmp($r->code, 200, 'tls_verify=true with a trusted certificate that names the host');
 ok t_cmp($r->content, 'tls ok /up/y', 'body from the upstream');
 
-$r = GET('/tls-verify-ip/z');
+$r = proxy(GET => '/tls-verify-ip/z');
 ok t_cmp($r->code, 502, 'tls_verify=true and the certificate does not name 127.0.0.1: 502');
 ok t_cmp($r->content, qr/An invalid response was received from the upstream server/,
          "Kong's 502 message");
 
 # the vhost itself sets no SSLProxyVerify, so mod_ssl's default applies
 # (no chain verification, but the name is still checked)
-$r = GET('/tls-default/w');
+$r = proxy(GET => '/tls-default/w');
 ok t_cmp($r->code, 502, 'tls_verify=null follows the vhost: the name check fails');
 
 # the verify and no-verify connections never share a pool: alternate them
-my @codes = map { GET($_ % 2 ? '/tls-verify-ip/a' : '/tls-noverify/a')->code } 1 .. 6;
+my @codes = map { proxy(GET => $_ % 2 ? '/tls-verify-ip/a' : '/tls-noverify/a')->code } 1 .. 6;
 ok t_cmp("@codes", '502 200 502 200 502 200', 'pooled connections keep their verification mode');
