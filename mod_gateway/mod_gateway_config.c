@@ -147,38 +147,16 @@ static const char *set_node_name(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_node_id_file(cmd_parms *cmd, void *dc, const char *arg)
+/* The global path directives: cmd->info is the field's offset. */
+static const char *set_global_path(cmd_parms *cmd, void *dc, const char *arg)
 {
     const char *err = global_only(cmd);
 
     if (err) {
         return err;
     }
-    gw_config_get(cmd->server)->node_id_file =
-        ap_server_root_relative(cmd->pool, arg);
-    return NULL;
-}
-
-static const char *set_state_dir(cmd_parms *cmd, void *dc, const char *arg)
-{
-    const char *err = global_only(cmd);
-
-    if (err) {
-        return err;
-    }
-    gw_config_get(cmd->server)->state_dir =
-        ap_server_root_relative(cmd->pool, arg);
-    return NULL;
-}
-
-static const char *set_snapshot_file(cmd_parms *cmd, void *dc, const char *arg)
-{
-    const char *err = global_only(cmd);
-
-    if (err) {
-        return err;
-    }
-    gw_config_get(cmd->server)->snapshot_file =
+    *(const char **)((char *)gw_config_get(cmd->server)
+                     + (apr_size_t)cmd->info) =
         ap_server_root_relative(cmd->pool, arg);
     return NULL;
 }
@@ -238,13 +216,18 @@ const command_rec gw_config_cmds[] = {
                   "'off' (declarative configuration only)"),
     AP_INIT_TAKE1("GatewayNodeName", set_node_name, NULL, RSRC_CONF,
                   "This node's name in the Admin API (default: hostname)"),
-    AP_INIT_TAKE1("GatewayNodeIdFile", set_node_id_file, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("GatewayNodeIdFile", set_global_path,
+                  (void *)APR_OFFSETOF(gw_server_conf_t, node_id_file),
+                  RSRC_CONF,
                   "Where this node keeps its id across restarts (default: "
                   "node-id in GatewayStateDir)"),
-    AP_INIT_TAKE1("GatewayStateDir", set_state_dir, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("GatewayStateDir", set_global_path,
+                  (void *)APR_OFFSETOF(gw_server_conf_t, state_dir), RSRC_CONF,
                   "Directory for the node id and the last-known-good "
                   "snapshot (default: gateway/ in the runtime directory)"),
-    AP_INIT_TAKE1("GatewaySnapshotFile", set_snapshot_file, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("GatewaySnapshotFile", set_global_path,
+                  (void *)APR_OFFSETOF(gw_server_conf_t, snapshot_file),
+                  RSRC_CONF,
                   "The last-known-good snapshot (default: snapshot in "
                   "GatewayStateDir)"),
     AP_INIT_TAKE1("GatewaySnapshotMaxSize", set_snapshot_max, NULL, RSRC_CONF,
