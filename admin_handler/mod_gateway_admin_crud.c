@@ -57,9 +57,11 @@ static int not_found(crud_t *c)
                     gw_admin_send_message(c->req, HTTP_NOT_FOUND, "Not found"));
 }
 
-/* Looks an entity up by id, or by endpoint key when key is not a UUID. */
+/* Looks an entity up by id, or by endpoint key when key is not a UUID;
+ * a key under a parent (a nested path) is looked up among the parent's
+ * entities only, the newest first. */
 static int lookup(crud_t *c, const gw_entity_t *e, const char *key,
-                  json_object **out)
+                  json_object *parent, json_object **out)
 {
     const char *column = "id";
 
@@ -87,6 +89,16 @@ static int lookup(crud_t *c, const gw_entity_t *e, const char *key,
             return fail_error(c, err);
         }
     }
+    if (parent && strcmp(column, "id") != 0) {
+        if (gw_store_select_child(
+                out, c->st, e, column, key,
+                apr_pstrcat(c->req->pool, c->t->fk->name, "_id", NULL),
+                gw_json_str(parent, "id"))
+            != APR_SUCCESS) {
+            return fail_store(c);
+        }
+        return STEP_OK;
+    }
     if (gw_store_select(out, c->st, e, column, key) != APR_SUCCESS) {
         return fail_store(c);
     }
@@ -105,7 +117,7 @@ static int begin(crud_t *c)
 /* Loads the parent of a nested path; 404 when it does not exist. */
 static int load_parent(crud_t *c, json_object **parent)
 {
-    if (lookup(c, c->t->parent, c->t->parent_key, parent) != STEP_OK) {
+    if (lookup(c, c->t->parent, c->t->parent_key, NULL, parent) != STEP_OK) {
         return STEP_ANSWERED;
     }
     return *parent ? STEP_OK : not_found(c);
@@ -266,6 +278,61 @@ static int commit_and_send(crud_t *c, int status, json_object *body)
 
 /* ------------------------------------------------------------ list */
 
+/* GET /consumers?custom_id=x: the one entity with that value, or none;
+ * paging and filters do not apply. */
+static int do_query_key(crud_t *c)
+{
+    const gw_entity_t *e = c->t->entity;
+    json_object *v = gw_json_get(c->req->query, e->query_key);
+    json_object *ent = NULL, *body, *data;
+
+    if (!v || !json_object_is_type(v, json_type_string)
+        || json_object_get_string_len(v) == 0) {
+        return answered(c,
+                        gw_admin_send_message(
+                            c->req, HTTP_BAD_REQUEST,
+                            apr_pstrcat(c->req->pool, e->query_key,
+                                        " must be an unempty string", NULL)));
+    }
+    if (gw_store_select(&ent, c->st, e, e->query_key, json_object_get_string(v))
+        != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    body = gw_json_own(c->req->pool, json_object_new_object());
+    data = json_object_new_array();
+    if (ent) {
+        json_object_array_add(data, json_object_get(ent));
+    }
+    json_object_object_add(body, "data", data);
+    json_object_object_add(body, "next", NULL);
+    c->answer = gw_admin_send_json(c->req, HTTP_OK, body);
+    return STEP_ANSWERED;
+}
+
+/* The decimal offset of a newest-per-key list (Kong's targets). */
+static int decimal_offset(crud_t *c, const char *offset, int *skip)
+{
+    apr_int64_t n;
+
+    if (!offset) {
+        *skip = 0;
+        return STEP_OK;
+    }
+    n = apr_atoi64(offset);
+    if (!*offset || strspn(offset, "0123456789") != strlen(offset)
+        || strlen(offset) > 9) {
+        return fail_error(
+            c, gw_error_dao(c->req->pool, GW_ERR_INVALID_OFFSET,
+                            apr_psprintf(c->req->pool,
+                                         "'%s' is not a valid offset: bad "
+                                         "integer",
+                                         offset),
+                            NULL));
+    }
+    *skip = (int)n;
+    return STEP_OK;
+}
+
 static int do_list(crud_t *c)
 {
     gw_admin_req_t *req = c->req;
@@ -279,6 +346,14 @@ static int do_list(crud_t *c)
     int tags_present;
 
     memset(&q, 0, sizeof(q));
+    if (t->kind == GW_ADMIN_COLLECTION && t->entity->query_key
+        && gw_json_has(req->query, t->entity->query_key)) {
+        return do_query_key(c);
+    }
+    if (t->kind == GW_ADMIN_NESTED_COLLECTION
+        && (t->entity->flags & GW_E_NEWEST_PER_KEY)) {
+        q.newest_per = t->entity->endpoint_key;
+    }
     if (req->bad_query) {
         /* a tags filter with bytes that are not UTF-8 is a syntax error;
          * anything else undecodable is a bad request */
@@ -290,10 +365,13 @@ static int do_list(crud_t *c)
                                             "Cannot parse query string"));
     }
     if (gw_page_size(&q.size, &err, size_arg, req->pool) != APR_SUCCESS
-        || (offset
+        || (offset && !q.newest_per
             && gw_page_offset_decode(&q.after, &err, offset, req->pool)
                    != APR_SUCCESS)) {
         return fail_error(c, err);
+    }
+    if (q.newest_per && decimal_offset(c, offset, &q.skip) != STEP_OK) {
+        return STEP_ANSWERED;
     }
     tags_arg = gw_admin_query(req, "tags", &tags_present);
     if (t->kind == GW_ADMIN_COLLECTION
@@ -302,7 +380,8 @@ static int do_list(crud_t *c)
                != APR_SUCCESS) {
         return fail_error(c, err);
     }
-    if (t->kind == GW_ADMIN_NESTED_COLLECTION) {
+    if (t->kind == GW_ADMIN_NESTED_COLLECTION
+        || t->kind == GW_ADMIN_NESTED_ALL) {
         if (load_parent(c, &parent) != STEP_OK) {
             return STEP_ANSWERED;
         }
@@ -315,7 +394,8 @@ static int do_list(crud_t *c)
     body = gw_json_own(req->pool, json_object_new_object());
     json_object_object_add(body, "data", json_object_get(rows));
     if (after) {
-        const char *token = gw_page_offset_encode(after, req->pool);
+        const char *token =
+            q.newest_per ? after : gw_page_offset_encode(after, req->pool);
 
         next = apr_pstrcat(req->pool, t->path,
                            "?offset=", gw_text_escape(token, req->pool), NULL);
@@ -374,7 +454,7 @@ static int load_target(crud_t *c, json_object **ent, json_object **parent)
         && load_parent(c, parent) != STEP_OK) {
         return STEP_ANSWERED;
     }
-    if (lookup(c, t->entity, t->key, ent) != STEP_OK) {
+    if (lookup(c, t->entity, t->key, *parent, ent) != STEP_OK) {
         return STEP_ANSWERED;
     }
     if (*ent && *parent && !belongs_to(t, *ent, *parent)) {
@@ -397,12 +477,17 @@ static int do_read(crud_t *c)
     return STEP_ANSWERED;
 }
 
+static int do_update(crud_t *c);
+
 static int do_upsert(crud_t *c)
 {
     const gw_admin_target_t *t = c->t;
     const gw_entity_t *e = t->entity;
     json_object *input, *ent, *parent, *out;
 
+    if (e->flags & GW_E_PUT_UPDATES) {
+        return do_update(c);
+    }
     if (read_input(c, e, &input) != STEP_OK || begin(c) != STEP_OK
         || load_target(c, &ent, &parent) != STEP_OK) {
         return STEP_ANSWERED;
@@ -505,14 +590,14 @@ static int do_parent(crud_t *c, const char *method)
             return STEP_ANSWERED;
         }
     }
-    if (lookup(c, child, t->key, &ent) != STEP_OK) {
+    if (lookup(c, child, t->key, NULL, &ent) != STEP_OK) {
         return STEP_ANSWERED;
     }
     if (!ent) {
         return not_found(c);
     }
     pid = gw_json_str(gw_json_get(ent, t->fk->name), "id");
-    if (pid && lookup(c, pe, pid, &pent) != STEP_OK) {
+    if (pid && lookup(c, pe, pid, NULL, &pent) != STEP_OK) {
         return STEP_ANSWERED;
     }
     if (strcmp(method, "GET") == 0) {
@@ -571,6 +656,9 @@ int gw_admin_crud(gw_admin_req_t *req, const gw_admin_target_t *t,
     }
     if (t->kind == GW_ADMIN_PARENT) {
         do_parent(&c, method);
+    }
+    else if (t->kind == GW_ADMIN_NESTED_ALL) {
+        do_list(&c);
     }
     else if (t->kind == GW_ADMIN_COLLECTION
              || t->kind == GW_ADMIN_NESTED_COLLECTION) {

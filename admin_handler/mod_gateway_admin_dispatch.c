@@ -35,6 +35,7 @@ static const char *const *allowed_methods(gw_admin_kind_e kind)
         case GW_ADMIN_SCHEMA:
         case GW_ADMIN_PLUGINS_ENABLED:
         case GW_ADMIN_TAGS:
+        case GW_ADMIN_NESTED_ALL:
             return read_only;
         case GW_ADMIN_SCHEMA_VALIDATE:
             return post_only;
@@ -134,7 +135,7 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
         return 1;
     }
     e = gw_entity_find(seg[0]);
-    if (!e) {
+    if (!e || (e->flags & GW_E_NESTED_ONLY)) {
         return 0;
     }
     t->entity = e;
@@ -176,6 +177,14 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
 
             if ((t->fk = nested_fk(child, e))) {
                 t->kind = GW_ADMIN_NESTED_ENTITY;
+                if ((child->flags & GW_E_NEWEST_PER_KEY)
+                    && strcmp(seg[3], "all") == 0) {
+                    /* every stored row; "all" is never a valid key */
+                    t->kind = GW_ADMIN_NESTED_ALL;
+                    t->path = apr_pstrndup(req->pool, raw,
+                                           strlen(raw)
+                                               - (raw[strlen(raw) - 1] == '/'));
+                }
                 t->parent = e;
                 t->parent_key = seg[1];
                 t->entity = child;

@@ -66,6 +66,10 @@ int gw_admin_meta_endpoints(gw_admin_req_t *req)
                 add_path(paths, apr_psprintf(p, "%s/%s", one, (*c)->name));
                 add_path(paths, apr_psprintf(p, "%s/%s/{%s}", one, (*c)->name,
                                              (*c)->name));
+                if ((*c)->flags & GW_E_NEWEST_PER_KEY) {
+                    add_path(paths,
+                             apr_psprintf(p, "%s/%s/all", one, (*c)->name));
+                }
             }
         }
     }

@@ -11,9 +11,8 @@
 #include "gw_uuid.h"
 
 static const gw_entity_t *const entities[] = {
-    &gw_entity_services,
-    &gw_entity_routes,
-    NULL,
+    &gw_entity_services,  &gw_entity_routes,  &gw_entity_consumers,
+    &gw_entity_upstreams, &gw_entity_targets, NULL,
 };
 
 const gw_entity_t *gw_entity_find(const char *name)
@@ -66,10 +65,29 @@ static void merge_into(const gw_field_t *fields, json_object *dst,
     }
 }
 
+/* A timestamp as f declares it: integer seconds, or (GW_T_NUMBER) seconds
+ * with milliseconds, written the way Kong's JSON encoder writes them
+ * (1700000000.12, not 1700000000.1199999). */
+static json_object *timestamp(const gw_field_t *f, apr_time_t now,
+                              apr_pool_t *p)
+{
+    apr_int64_t ms = (apr_int64_t)apr_time_as_msec(now);
+    char *text, *end;
+
+    if (f->type != GW_T_NUMBER || ms % 1000 == 0) {
+        return json_object_new_int64(ms / 1000);
+    }
+    text = apr_psprintf(p, "%" APR_INT64_T_FMT ".%03d", ms / 1000,
+                        (int)(ms % 1000));
+    for (end = text + strlen(text) - 1; *end == '0'; end--) {
+        *end = '\0';
+    }
+    return json_object_new_double_s((double)ms / 1000.0, text);
+}
+
 static void set_auto_fields(const gw_entity_t *e, json_object *ent,
                             apr_time_t now, apr_pool_t *p)
 {
-    apr_int64_t secs = (apr_int64_t)apr_time_sec(now);
     const gw_field_t *f;
 
     for (f = e->fields; f->name; f++) {
@@ -83,15 +101,13 @@ static void set_auto_fields(const gw_entity_t *e, json_object *ent,
             }
         }
         else if (strcmp(f->name, "updated_at") == 0) {
-            json_object_object_add(ent, "updated_at",
-                                   json_object_new_int64(secs));
+            json_object_object_add(ent, "updated_at", timestamp(f, now, p));
         }
         else if (strcmp(f->name, "created_at") == 0
                  && !gw_json_get(ent, "created_at")) {
             /* PUT overwrites the whole row, so it gets a new created_at
              * unless the client supplies one, as in Kong */
-            json_object_object_add(ent, "created_at",
-                                   json_object_new_int64(secs));
+            json_object_object_add(ent, "created_at", timestamp(f, now, p));
         }
     }
 }

@@ -33,7 +33,20 @@ struct gw_entity_s {
     const gw_field_t *fields;
     const gw_entity_check_t *checks;
     gw_entity_transform_fn transform;
+    unsigned flags;                     /* GW_E_* */
+    const char *const *unique_together; /* Kong's cache_key, or NULL */
+    const char *query_key; /* GET /E?<query_key>=v looks one entity up by
+                              that unique field (consumers' custom_id) */
 };
+
+/* Only reachable under its parent (/upstreams/{u}/targets): /E, /E/{key}
+ * and /E/{key}/<fk> answer 404. */
+#define GW_E_NESTED_ONLY 0x0001
+/* PUT on /P/{p}/E/{key} updates like PATCH and never creates. */
+#define GW_E_PUT_UPDATES 0x0002
+/* The nested list shows the newest row of each endpoint key, newest
+ * first, paged by a decimal offset; /P/{p}/E/all lists every row. */
+#define GW_E_NEWEST_PER_KEY 0x0004
 
 typedef enum {
     GW_OP_INSERT, /* POST: defaults, new id unless given */
@@ -43,6 +56,9 @@ typedef enum {
 
 extern const gw_entity_t gw_entity_services;
 extern const gw_entity_t gw_entity_routes;
+extern const gw_entity_t gw_entity_consumers;
+extern const gw_entity_t gw_entity_upstreams;
+extern const gw_entity_t gw_entity_targets;
 
 /* The entity type called name ("services"), or NULL. */
 const gw_entity_t *gw_entity_find(const char *name);

@@ -590,7 +590,11 @@ static void run_check(gw_validation_t *v, const gw_entity_check_t *c,
     int set = 0, total = 0;
 
     for (n = c->fields; n && *n; n++) {
-        if (gw_validation_failed(v, *n)) {
+        /* Kong runs at_least_one_of, only_one_of and distinct on invalid
+         * values too (run_with_invalid_fields); only mutually_required
+         * waits for valid ones */
+        if (c->kind == GW_CHECK_MUTUALLY_REQUIRED
+            && gw_validation_failed(v, *n)) {
             return;
         }
         total++;

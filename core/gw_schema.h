@@ -36,6 +36,7 @@ typedef enum {
             */
 #define GW_F_NULL_RECORD 0x0020 /* absent record stays null, no defaults */
 #define GW_F_TRANSIENT 0x0040   /* accepted on input, never stored/returned */
+#define GW_F_CASCADE 0x0080     /* FOREIGN: deleted with what it references */
 
 typedef struct gw_field_s gw_field_t;
 typedef struct gw_entity_check_s gw_entity_check_t;

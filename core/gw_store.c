@@ -157,12 +157,17 @@ static const char *column_of(const gw_field_t *f, apr_pool_t *p)
                                    : f->name;
 }
 
+/* created_at, updated_at: integer seconds, or (GW_T_NUMBER) seconds with
+ * milliseconds */
 static int is_timestamp(const gw_field_t *f)
 {
-    return (f->flags & GW_F_AUTO) && f->type == GW_T_INTEGER;
+    return (f->flags & GW_F_AUTO)
+           && (f->type == GW_T_INTEGER || f->type == GW_T_NUMBER);
 }
 
-/* The SELECT list that turns a row of e into JSON with epoch timestamps. */
+/* The SELECT list that turns a row of e into JSON with epoch timestamps.
+ * Milliseconds go through float8 so that JSON shows them as Kong does
+ * (1700000000.12, 1700000000 for a whole second). */
 static const char *select_json(const gw_entity_t *e, apr_pool_t *p)
 {
     const char *sql = "to_jsonb(t)";
@@ -170,10 +175,14 @@ static const char *select_json(const gw_entity_t *e, apr_pool_t *p)
 
     for (f = e->fields; f->name; f++) {
         if (is_timestamp(f)) {
-            sql = apr_psprintf(p,
-                               "%s || jsonb_build_object('%s', "
-                               "floor(extract(epoch from t.%s))::bigint)",
-                               sql, f->name, f->name);
+            sql = apr_psprintf(
+                p,
+                f->type == GW_T_NUMBER
+                    ? "%s || jsonb_build_object('%s', round(extract(epoch "
+                      "from t.%s), 3)::float8)"
+                    : "%s || jsonb_build_object('%s', "
+                      "floor(extract(epoch from t.%s))::bigint)",
+                sql, f->name, f->name);
         }
     }
     return sql;
@@ -208,15 +217,19 @@ static json_object *row_to_entity(const gw_entity_t *e, const char *text,
     return ent;
 }
 
+/* An epoch timestamp (integer or fractional seconds) as ISO 8601 with
+ * milliseconds, for a timestamptz column. */
 static const char *iso_time(json_object *secs, apr_pool_t *p)
 {
+    double d = json_object_get_double(secs) * 1000.0;
+    apr_int64_t ms = (apr_int64_t)(d < 0 ? d - 0.5 : d + 0.5);
     apr_time_exp_t tm;
     char buf[64];
     apr_size_t len;
 
-    apr_time_exp_gmt(&tm, apr_time_from_sec(json_object_get_int64(secs)));
-    apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return apr_pstrdup(p, buf);
+    apr_time_exp_gmt(&tm, apr_time_from_msec(ms));
+    apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    return apr_psprintf(p, "%s.%03dZ", buf, (int)(tm.tm_usec / 1000));
 }
 
 static const char *entity_to_row(const gw_entity_t *e, json_object *ent,
@@ -265,6 +278,30 @@ apr_status_t gw_store_select(json_object **out, gw_store_t *st,
     return APR_SUCCESS;
 }
 
+apr_status_t gw_store_select_child(json_object **out, gw_store_t *st,
+                                   const gw_entity_t *e, const char *column,
+                                   const char *value, const char *fk_column,
+                                   const char *fk_value)
+{
+    apr_array_header_t *rows;
+    const char *args[2] = {value, fk_value};
+    const char *sql;
+
+    *out = NULL;
+    sql = apr_psprintf(st->pool,
+                       "SELECT %s FROM %s t WHERE t.%s = %%s AND t.%s = "
+                       "%%s::uuid ORDER BY t.created_at DESC, t.id DESC "
+                       "LIMIT 1",
+                       select_json(e, st->pool), e->name, column, fk_column);
+    if (gw_store_strings(&rows, st, sql, 2, args) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    if (rows->nelts > 0) {
+        *out = row_to_entity(e, ((const char **)rows->elts)[0], st->pool);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t gw_store_page(json_object **out, const char **after_last,
                            gw_store_t *st, const gw_entity_t *e,
                            const gw_store_query_t *q)
@@ -277,7 +314,14 @@ apr_status_t gw_store_page(json_object **out, const char **after_last,
     *after_last = NULL;
     sql = apr_psprintf(st->pool, "SELECT %s FROM %s t WHERE true",
                        select_json(e, st->pool), e->name);
-    if (q->after) {
+    if (q->newest_per) {
+        /* the newest row of each value, then those rows newest first */
+        sql = apr_psprintf(st->pool,
+                           "SELECT %s FROM (SELECT DISTINCT ON (t.%s) t.* "
+                           "FROM %s t WHERE true",
+                           select_json(e, st->pool), q->newest_per, e->name);
+    }
+    else if (q->after) {
         sql = apr_pstrcat(st->pool, sql, " AND t.id > %s::uuid", NULL);
         args[nargs++] = q->after;
     }
@@ -303,7 +347,17 @@ apr_status_t gw_store_page(json_object **out, const char **after_last,
                            sql, q->tags_any ? "&&" : "@>");
         args[nargs++] = gw_json_text(arr, st->pool);
     }
-    sql = apr_psprintf(st->pool, "%s ORDER BY t.id LIMIT %d", sql, q->size + 1);
+    if (q->newest_per) {
+        sql = apr_psprintf(st->pool,
+                           "%s ORDER BY t.%s, t.created_at DESC, t.id DESC) "
+                           "t ORDER BY t.created_at DESC, t.id DESC "
+                           "LIMIT %d OFFSET %d",
+                           sql, q->newest_per, q->size + 1, q->skip);
+    }
+    else {
+        sql = apr_psprintf(st->pool, "%s ORDER BY t.id LIMIT %d", sql,
+                           q->size + 1);
+    }
     if (gw_store_strings(&rows, st, sql, nargs, args) != APR_SUCCESS) {
         return APR_EGENERAL;
     }
@@ -319,7 +373,10 @@ apr_status_t gw_store_page(json_object **out, const char **after_last,
     }
     if (rows->nelts > q->size && n > 0) {
         *after_last =
-            gw_json_str(json_object_array_get_idx(*out, (size_t)n - 1), "id");
+            q->newest_per
+                ? apr_itoa(st->pool, q->skip + q->size)
+                : gw_json_str(json_object_array_get_idx(*out, (size_t)n - 1),
+                              "id");
     }
     return APR_SUCCESS;
 }
@@ -485,6 +542,51 @@ static json_object *one_field(const char *name, json_object *v, apr_pool_t *p)
     return o;
 }
 
+/* Kong's cache_key: the fields of e->unique_together may not all be
+ * equal to another row's; *err is Kong's 409 naming all of them. */
+static apr_status_t check_unique_together(gw_error_t **err, gw_store_t *st,
+                                          const gw_entity_t *e,
+                                          json_object *ent)
+{
+    const char *const *n;
+    const char *sql, *args[8];
+    json_object *key = gw_json_own(st->pool, json_object_new_object());
+    apr_array_header_t *rows;
+    int nargs = 0;
+
+    sql = apr_psprintf(st->pool, "SELECT 1 FROM %s WHERE id <> %%s::uuid",
+                       e->name);
+    args[nargs++] = gw_json_str(ent, "id");
+    for (n = e->unique_together; *n && nargs < 8; n++) {
+        const gw_field_t *f = gw_schema_field(e->fields, *n);
+        json_object *v = gw_json_get(ent, *n);
+        int foreign = f->type == GW_T_FOREIGN;
+
+        if (!v) {
+            return APR_SUCCESS; /* null is never equal in SQL either */
+        }
+        sql = apr_psprintf(st->pool, "%s AND %s = %%s%s", sql,
+                           column_of(f, st->pool), foreign ? "::uuid" : "");
+        args[nargs++] =
+            foreign ? gw_json_str(v, "id") : json_object_get_string(v);
+        json_object_object_add(key, *n, json_object_get(v));
+    }
+    if (gw_store_strings(&rows, st,
+                         apr_pstrcat(st->pool, sql, " LIMIT 1", NULL), nargs,
+                         args)
+        != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    if (rows->nelts > 0) {
+        *err = gw_error_dao(st->pool, GW_ERR_UNIQUE_VIOLATION,
+                            apr_psprintf(st->pool,
+                                         "UNIQUE violation detected on '%s'",
+                                         gw_error_lua(key, st->pool)),
+                            key);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t gw_store_check_write(gw_error_t **err, gw_store_t *st,
                                   const gw_entity_t *e, json_object *ent)
 {
@@ -538,6 +640,9 @@ apr_status_t gw_store_check_write(gw_error_t **err, gw_store_t *st,
             }
         }
     }
+    if (e->unique_together) {
+        return check_unique_together(err, st, e, ent);
+    }
     return APR_SUCCESS;
 }
 
@@ -552,7 +657,7 @@ apr_status_t gw_store_check_delete(gw_error_t **err, gw_store_t *st,
         const gw_field_t *f = gw_entity_foreign_to(*other, e);
         json_object *fields;
 
-        if (!f) {
+        if (!f || (f->flags & GW_F_CASCADE)) {
             continue;
         }
         if (exists(&found, st, (*other)->name, column_of(f, st->pool), id, NULL)

@@ -45,6 +45,10 @@ typedef struct gw_store_query_s {
     const char *fk_value;
     const char *eq_column; /* exact-match filter, e.g. custom_id */
     const char *eq_value;
+    const char *newest_per; /* only the newest row of each value of this
+                               column, newest first, from row `skip` on
+                               (after is then unused) */
+    int skip;
 } gw_store_query_t;
 
 /* Wraps an open connection; p owns everything the store allocates. */
@@ -82,6 +86,14 @@ apr_status_t gw_store_select(json_object **out, gw_store_t *st,
                              const gw_entity_t *e, const char *column,
                              const char *value);
 
+/* The newest entity of type e whose `column` equals value among those
+ * whose foreign-key column fk_column is fk_value (a key under its parent:
+ * /upstreams/{u}/targets/{target}); *out NULL if none. */
+apr_status_t gw_store_select_child(json_object **out, gw_store_t *st,
+                                   const gw_entity_t *e, const char *column,
+                                   const char *value, const char *fk_column,
+                                   const char *fk_value);
+
 /* Every entity of type e, in id order, as a JSON array. */
 apr_status_t gw_store_all(json_object **rows, gw_store_t *st,
                           const gw_entity_t *e);
@@ -96,7 +108,8 @@ apr_status_t gw_store_tags(json_object **rows, const char **next_id,
                            const char *after_tag);
 
 /* One page of entities; *after_last is the id to continue after when
- * there are more rows, NULL on the last page. */
+ * there are more rows (with q->newest_per: the decimal row number to
+ * continue from), NULL on the last page. */
 apr_status_t gw_store_page(json_object **rows, const char **after_last,
                            gw_store_t *st, const gw_entity_t *e,
                            const gw_store_query_t *q);
@@ -111,13 +124,15 @@ apr_status_t gw_store_delete(gw_store_t *st, const gw_entity_t *e,
                              const char *id, int *deleted);
 
 /* Checks what the database must enforce before a write of ent: unique
- * fields (409) and foreign keys (400 code 4). APR_SUCCESS with *err NULL
- * when the write may go ahead. */
+ * fields and e->unique_together (409) and foreign keys (400 code 4).
+ * APR_SUCCESS with *err NULL when the write may go ahead. */
 apr_status_t gw_store_check_write(gw_error_t **err, gw_store_t *st,
                                   const gw_entity_t *e, json_object *ent);
 
 /* Before deleting entity `id` of type e: an entity of another type that
- * references it makes *err a code-4 "referenced by" error. */
+ * references it, other than through a GW_F_CASCADE key (the database
+ * deletes those rows with it), makes *err a code-4 "referenced by"
+ * error. */
 apr_status_t gw_store_check_delete(gw_error_t **err, gw_store_t *st,
                                    const gw_entity_t *e, const char *id);
 

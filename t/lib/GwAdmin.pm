@@ -6,7 +6,7 @@
 # multipart/form-data (pairs) or raw bytes with any Content-Type.  json_match()
 # compares a decoded body with an expected structure exactly: key sets, JSON types
 # (80 is not "80", null is not false) and values, with matchers for ids and
-# timestamps.  reset_db() empties routes then services so that each .t starts clean.
+# timestamps.  reset_db() empties every entity table so that each .t starts clean.
 package GwAdmin;
 
 use strict;
@@ -178,7 +178,8 @@ sub raw_http {
 # ------------------------------------------------------------------ database
 
 sub reset_db {
-    GwTest::psql('DELETE FROM routes; DELETE FROM services;');
+    GwTest::psql('DELETE FROM routes; DELETE FROM services; '
+               . 'DELETE FROM targets; DELETE FROM upstreams; DELETE FROM consumers;');
 }
 
 # Runs SQL whose select list is one text expression and returns its values.
