@@ -16,24 +16,12 @@
 #include "gw_json.h"
 #include "gw_uuid.h"
 #include "tap.h"
+#include "entity_fixture.h"
 
 #define TESTS 59
 
 #define T0 1700000000
 #define SVC_ID "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
-
-static apr_pool_t *pool;
-
-static json_object *json(const char *s)
-{
-    json_object *out = NULL;
-
-    if (gw_json_parse(&out, NULL, s, strlen(s), pool) != APR_SUCCESS || !out) {
-        diag(apr_psprintf(pool, "cannot parse fixture %s", s));
-        abort();
-    }
-    return out;
-}
 
 /* POSTs input; *out gets the route. Returns "" on success, else the
  * message of the code-2 error (or a description of anything else). */

@@ -16,6 +16,7 @@
 #include "gw_json.h"
 #include "gw_uuid.h"
 #include "tap.h"
+#include "entity_fixture.h"
 
 #define TESTS 92
 
@@ -23,40 +24,10 @@
 #define T1 1700000100
 #define SVC_ID "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 
-static apr_pool_t *pool;
-
-static json_object *json(const char *s)
-{
-    json_object *out = NULL;
-
-    if (gw_json_parse(&out, NULL, s, strlen(s), pool) != APR_SUCCESS || !out) {
-        diag(apr_psprintf(pool, "cannot parse fixture %s", s));
-        abort();
-    }
-    return out;
-}
-
-/* Runs the pipeline; *out gets the entity or NULL. Returns "" on success,
- * else the error message (or a description of an inconsistent result). */
 static const char *run(json_object **out, gw_op_e op, json_object *input,
                        const json_object *existing, apr_time_t now)
 {
-    gw_error_t *err = NULL;
-    apr_status_t rv;
-
-    rv = gw_entity_prepare(out, &err, &gw_entity_services, op, input, existing,
-                           now, pool);
-    if (rv == APR_SUCCESS) {
-        return (*out && !err) ? "" : "success without an entity";
-    }
-    if (rv != APR_EINVAL || *out || !err) {
-        return apr_psprintf(pool, "inconsistent failure %d", rv);
-    }
-    if (err->code != GW_ERR_SCHEMA_VIOLATION || err->status != 400) {
-        return apr_psprintf(pool, "code %d status %d: %s", err->code,
-                            err->status, err->message);
-    }
-    return err->message;
+    return prepare_msg(out, &gw_entity_services, op, input, existing, now);
 }
 
 /* The message of a POST of input, "" when it is accepted. */

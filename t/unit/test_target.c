@@ -17,6 +17,7 @@
 #include "gw_json.h"
 #include "gw_uuid.h"
 #include "tap.h"
+#include "entity_fixture.h"
 
 #define TESTS 51
 
@@ -24,23 +25,10 @@
 #define UPSTREAM "\"upstream\":{\"id\":\"" UPSTREAM_ID "\"}"
 #define INVALID "Invalid target; not a valid hostname or ip address"
 
-static apr_pool_t *pool;
-
 /* 1700000000.123 seconds */
 static apr_time_t t0(void)
 {
     return apr_time_from_msec(APR_INT64_C(1700000000123));
-}
-
-static json_object *json(const char *s)
-{
-    json_object *out = NULL;
-
-    if (gw_json_parse(&out, NULL, s, strlen(s), pool) != APR_SUCCESS || !out) {
-        diag(apr_psprintf(pool, "cannot parse fixture %s", s));
-        abort();
-    }
-    return out;
 }
 
 /* Runs the pipeline; *out gets the entity. Returns "" on success, else
@@ -48,19 +36,7 @@ static json_object *json(const char *s)
 static const char *run(json_object **out, gw_op_e op, json_object *input,
                        const json_object *existing, apr_time_t now)
 {
-    gw_error_t *err = NULL;
-    apr_status_t rv;
-
-    rv = gw_entity_prepare(out, &err, &gw_entity_targets, op, input, existing,
-                           now, pool);
-    if (rv == APR_SUCCESS) {
-        return (*out && !err) ? "" : "success without an entity";
-    }
-    if (rv != APR_EINVAL || *out || !err || err->code != GW_ERR_SCHEMA_VIOLATION
-        || err->status != 400) {
-        return apr_psprintf(pool, "inconsistent failure %d", rv);
-    }
-    return err->message;
+    return prepare_msg(out, &gw_entity_targets, op, input, existing, now);
 }
 
 static const char *post_msg(const char *members)

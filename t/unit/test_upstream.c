@@ -18,6 +18,7 @@
 #include "gw_json.h"
 #include "gw_uuid.h"
 #include "tap.h"
+#include "entity_fixture.h"
 
 #define TESTS 73
 
@@ -40,19 +41,6 @@
 
 #define CONDITIONAL(f) \
     "failed conditional validation given value of field '" f "'"
-
-static apr_pool_t *pool;
-
-static json_object *json(const char *s)
-{
-    json_object *out = NULL;
-
-    if (gw_json_parse(&out, NULL, s, strlen(s), pool) != APR_SUCCESS || !out) {
-        diag(apr_psprintf(pool, "cannot parse fixture %s", s));
-        abort();
-    }
-    return out;
-}
 
 /* Runs the pipeline; *out gets the entity, *fields the error tree.
  * Returns "" on success, else the error message. */

@@ -1,0 +1,57 @@
+/*
+ * entity_fixture.h: what the entity unit tests share: the test pool, JSON
+ * fixtures, and one run of the write pipeline reduced to its message.
+ * Include after tap.h; the test's main() creates `pool`.
+ */
+#ifndef GW_ENTITY_FIXTURE_H
+#define GW_ENTITY_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "gw_entity.h"
+#include "gw_json.h"
+
+static apr_pool_t *pool;
+
+/* A JSON fixture owned by pool; a fixture that does not parse is a bug in
+ * the test, so it aborts. */
+static inline json_object *json(const char *s)
+{
+    json_object *out = NULL;
+
+    if (gw_json_parse(&out, NULL, s, strlen(s), pool) != APR_SUCCESS || !out) {
+        diag(apr_psprintf(pool, "cannot parse fixture %s", s));
+        abort();
+    }
+    return out;
+}
+
+/* Runs gw_entity_prepare for e; *out gets the entity or NULL. Returns ""
+ * on success, else the schema-violation message (or a description of an
+ * inconsistent result, which no assertion expects). */
+static inline const char *prepare_msg(json_object **out, const gw_entity_t *e,
+                                      gw_op_e op, json_object *input,
+                                      const json_object *existing,
+                                      apr_time_t now)
+{
+    gw_error_t *err = NULL;
+    apr_status_t rv;
+
+    rv = gw_entity_prepare(out, &err, e, op, input, existing, now, pool);
+    if (rv == APR_SUCCESS) {
+        return (*out && !err) ? "" : "success without an entity";
+    }
+    if (rv != APR_EINVAL || *out || !err) {
+        return apr_psprintf(pool, "inconsistent failure %d", rv);
+    }
+    if (err->code != GW_ERR_SCHEMA_VIOLATION || err->status != 400) {
+        return apr_psprintf(pool, "code %d status %d: %s", err->code,
+                            err->status, err->message);
+    }
+    return err->message;
+}
+
+#endif
