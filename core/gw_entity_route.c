@@ -158,23 +158,13 @@ static const char *check_route_path(json_object *v, apr_pool_t *p)
     return NULL;
 }
 
-static const char *check_header_name(json_object *v, apr_pool_t *p)
+static const char *check_route_header_name(json_object *v, apr_pool_t *p)
 {
-    const char *s = json_object_get_string(v), *c;
-
-    if (strcasecmp(s, "host") == 0) {
+    if (strcasecmp(json_object_get_string(v), "host") == 0) {
         return "cannot contain 'host' header, which must be specified in "
                "the 'hosts' attribute";
     }
-    for (c = s; *c; c++) {
-        if (!apr_isalnum(*c) && *c != '-' && *c != '_') {
-            return apr_psprintf(p,
-                                "bad header name '%s', allowed characters "
-                                "are A-Z, a-z, 0-9, '_', and '-'",
-                                s);
-        }
-    }
-    return NULL;
+    return gw_schema_check_header_name(v, p);
 }
 
 static const char *check_sni(json_object *v, apr_pool_t *p)
@@ -201,7 +191,7 @@ static const gw_field_t path_element = {
 static const gw_field_t sni_element = {
     .name = "sni", .type = GW_T_STRING, .check = check_sni};
 static const gw_field_t header_name = {
-    .name = "name", .type = GW_T_STRING, .check = check_header_name};
+    .name = "name", .type = GW_T_STRING, .check = check_route_header_name};
 static const gw_field_t header_value = {
     .name = "value", .type = GW_T_STRING, .flags = GW_F_EMPTY_OK};
 static const gw_field_t header_values = {

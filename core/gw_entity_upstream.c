@@ -146,21 +146,6 @@ static const char *check_sni(json_object *v, apr_pool_t *p)
     return port != -1 ? "must not have a port" : NULL;
 }
 
-static const char *check_header_name(json_object *v, apr_pool_t *p)
-{
-    const char *s = json_object_get_string(v), *c;
-
-    for (c = s; *c; c++) {
-        if (!apr_isalnum(*c) && *c != '-' && *c != '_') {
-            return apr_psprintf(p,
-                                "bad header name '%s', allowed characters "
-                                "are A-Z, a-z, 0-9, '_', and '-'",
-                                s);
-        }
-    }
-    return NULL;
-}
-
 /* An RFC 2616 token (Kong's validate_http_token). */
 static const char *check_cookie_name(json_object *v, apr_pool_t *p)
 {
@@ -206,7 +191,7 @@ static const gw_field_t status_element = {.name = "status",
                                           .min = 100,
                                           .max = 999};
 static const gw_field_t header_name_field = {
-    .name = "name", .type = GW_T_STRING, .check = check_header_name};
+    .name = "name", .type = GW_T_STRING, .check = gw_schema_check_header_name};
 static const gw_field_t header_value = {.name = "value", .type = GW_T_STRING};
 static const gw_field_t header_values = {
     .name = "values", .type = GW_T_ARRAY, .elements = &header_value};
@@ -301,10 +286,12 @@ static const gw_field_t upstream_fields[] = {
      .one_of = algorithms},
     GW_HASH_FIELD("hash_on"),
     GW_HASH_FIELD("hash_fallback"),
-    {.name = "hash_on_header", .type = GW_T_STRING, .check = check_header_name},
+    {.name = "hash_on_header",
+     .type = GW_T_STRING,
+     .check = gw_schema_check_header_name},
     {.name = "hash_fallback_header",
      .type = GW_T_STRING,
-     .check = check_header_name},
+     .check = gw_schema_check_header_name},
     {.name = "hash_on_cookie", .type = GW_T_STRING, .check = check_cookie_name},
     {.name = "hash_on_cookie_path",
      .type = GW_T_STRING,

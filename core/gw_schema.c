@@ -881,6 +881,21 @@ const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p)
     return NULL;
 }
 
+const char *gw_schema_check_header_name(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v), *c;
+
+    for (c = s; *c; c++) {
+        if (!apr_isalnum(*c) && *c != '-' && *c != '_') {
+            return apr_psprintf(p,
+                                "bad header name '%s', allowed characters "
+                                "are A-Z, a-z, 0-9, '_', and '-'",
+                                s);
+        }
+    }
+    return NULL;
+}
+
 const char *gw_schema_check_ip_or_cidr(json_object *v, apr_pool_t *p)
 {
     const char *s = json_object_get_string(v);

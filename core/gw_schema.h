@@ -148,6 +148,7 @@ const char *gw_schema_check_host(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_path(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_ip_or_cidr(json_object *v, apr_pool_t *p);
+const char *gw_schema_check_header_name(json_object *v, apr_pool_t *p);
 
 /* Splits "host", "host:port", "[v6]" or "[v6]:port". Returns 0 when the
  * text is neither a hostname nor an IP address; *port is -1 when absent
