@@ -322,12 +322,7 @@ static int decimal_offset(crud_t *c, const char *offset, int *skip)
     if (!*offset || strspn(offset, "0123456789") != strlen(offset)
         || strlen(offset) > 9) {
         return fail_error(
-            c, gw_error_dao(c->req->pool, GW_ERR_INVALID_OFFSET,
-                            apr_psprintf(c->req->pool,
-                                         "'%s' is not a valid offset: bad "
-                                         "integer",
-                                         offset),
-                            NULL));
+            c, gw_page_offset_error(offset, "bad integer", c->req->pool));
     }
     *skip = (int)n;
     return STEP_OK;

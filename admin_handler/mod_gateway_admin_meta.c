@@ -160,11 +160,7 @@ static gw_error_t *tags_offset_decode(const char **id, const char **tag,
     json_object *arr;
 
     if (!raw || !*token) {
-        return gw_error_dao(
-            p, GW_ERR_INVALID_OFFSET,
-            apr_psprintf(p, "'%s' is not a valid offset: bad base64 encoding",
-                         token),
-            NULL);
+        return gw_page_offset_error(token, "bad base64 encoding", p);
     }
     if (gw_json_parse(&arr, NULL, (const char *)raw, len, p) != APR_SUCCESS
         || !arr || !json_object_is_type(arr, json_type_array)
@@ -173,11 +169,7 @@ static gw_error_t *tags_offset_decode(const char **id, const char **tag,
                                 json_type_string)
         || !json_object_is_type(json_object_array_get_idx(arr, 1),
                                 json_type_string)) {
-        return gw_error_dao(
-            p, GW_ERR_INVALID_OFFSET,
-            apr_psprintf(p, "'%s' is not a valid offset: bad json encoding",
-                         token),
-            NULL);
+        return gw_page_offset_error(token, "bad json encoding", p);
     }
     *id = json_object_get_string(json_object_array_get_idx(arr, 0));
     *tag = json_object_get_string(json_object_array_get_idx(arr, 1));

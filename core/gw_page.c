@@ -47,8 +47,8 @@ const char *gw_page_offset_encode(const char *id, apr_pool_t *p)
     return gw_text_b64url_encode((const unsigned char *)json, strlen(json), p);
 }
 
-static gw_error_t *offset_error(const char *token, const char *why,
-                                apr_pool_t *p)
+gw_error_t *gw_page_offset_error(const char *token, const char *why,
+                                 apr_pool_t *p)
 {
     return gw_error_dao(
         p, GW_ERR_INVALID_OFFSET,
@@ -66,19 +66,19 @@ apr_status_t gw_page_offset_decode(const char **id, gw_error_t **err,
     *err = NULL;
     raw = gw_text_b64url_decode(token, &len, p);
     if (!raw || !*token) {
-        *err = offset_error(token, "bad base64 encoding", p);
+        *err = gw_page_offset_error(token, "bad base64 encoding", p);
         return APR_EINVAL;
     }
     if (gw_json_parse(&arr, NULL, (const char *)raw, len, p) != APR_SUCCESS
         || !arr || !json_object_is_type(arr, json_type_array)
         || json_object_array_length(arr) != 1) {
-        *err = offset_error(token, "bad json encoding", p);
+        *err = gw_page_offset_error(token, "bad json encoding", p);
         return APR_EINVAL;
     }
     first = json_object_array_get_idx(arr, 0);
     if (!first || !json_object_is_type(first, json_type_string)
         || !gw_uuid_valid(json_object_get_string(first))) {
-        *err = offset_error(token, "bad json encoding", p);
+        *err = gw_page_offset_error(token, "bad json encoding", p);
         return APR_EINVAL;
     }
     *id = apr_pstrdup(p, json_object_get_string(first));

@@ -24,6 +24,11 @@ apr_status_t gw_page_size(int *size, gw_error_t **err, const char *text,
  * padding) of the JSON array ["<id>"], as Kong makes it. */
 const char *gw_page_offset_encode(const char *id, apr_pool_t *p);
 
+/* Kong's code-7 error for an offset token: "'<token>' is not a valid
+ * offset: <why>". */
+gw_error_t *gw_page_offset_error(const char *token, const char *why,
+                                 apr_pool_t *p);
+
 /* Decodes a token into the id to continue after, or a code-7 error. */
 apr_status_t gw_page_offset_decode(const char **id, gw_error_t **err,
                                    const char *token, apr_pool_t *p);
