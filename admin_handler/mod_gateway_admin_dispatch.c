@@ -134,7 +134,7 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
         t->key = seg[1];
         return 1;
     }
-    e = gw_entity_find(seg[0]);
+    e = gw_entity_find_path(seg[0], 0);
     if (!e || (e->flags & GW_E_NESTED_ONLY)) {
         return 0;
     }
@@ -150,7 +150,7 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
             return 1;
         case 3: {
             const gw_field_t *f = gw_schema_field(e->fields, seg[2]);
-            const gw_entity_t *child = gw_entity_find(seg[2]);
+            const gw_entity_t *child = gw_entity_find_path(seg[2], 1);
 
             if (f && f->type == GW_T_FOREIGN && gw_entity_find(f->reference)) {
                 t->kind = GW_ADMIN_PARENT;
@@ -173,7 +173,7 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
             return 0;
         }
         case 4: {
-            const gw_entity_t *child = gw_entity_find(seg[2]);
+            const gw_entity_t *child = gw_entity_find_path(seg[2], 1);
 
             if ((t->fk = nested_fk(child, e))) {
                 t->kind = GW_ADMIN_NESTED_ENTITY;

@@ -52,23 +52,28 @@ int gw_admin_meta_endpoints(gw_admin_req_t *req)
     add_path(paths, "/schemas/{db_entity_name}/validate");
     for (e = gw_entity_all(); *e; e++) {
         const gw_field_t *f;
-        const char *one = apr_psprintf(p, "/%s/{%s}", (*e)->name, (*e)->name);
+        const char *path = gw_entity_path(*e);
+        const char *one = apr_psprintf(p, "/%s/{%s}", path, path);
 
-        add_path(paths, apr_pstrcat(p, "/", (*e)->name, NULL));
-        add_path(paths, one);
+        if (!((*e)->flags & GW_E_NESTED_ONLY)) {
+            add_path(paths, apr_pstrcat(p, "/", path, NULL));
+            add_path(paths, one);
+        }
         for (f = (*e)->fields; f->name; f++) {
-            if (f->type == GW_T_FOREIGN && gw_entity_find(f->reference)) {
+            if (!((*e)->flags & GW_E_NESTED_ONLY) && f->type == GW_T_FOREIGN
+                && gw_entity_find(f->reference)) {
                 add_path(paths, apr_pstrcat(p, one, "/", f->name, NULL));
             }
         }
         for (c = gw_entity_all(); *c; c++) {
             if (gw_entity_foreign_to(*c, *e)) {
-                add_path(paths, apr_psprintf(p, "%s/%s", one, (*c)->name));
-                add_path(paths, apr_psprintf(p, "%s/%s/{%s}", one, (*c)->name,
-                                             (*c)->name));
+                const char *sub = gw_entity_nested_path(*c);
+
+                add_path(paths, apr_psprintf(p, "%s/%s", one, sub));
+                add_path(paths,
+                         apr_psprintf(p, "%s/%s/{%s}", one, sub, gw_entity_path(*c)));
                 if ((*c)->flags & GW_E_NEWEST_PER_KEY) {
-                    add_path(paths,
-                             apr_psprintf(p, "%s/%s/all", one, (*c)->name));
+                    add_path(paths, apr_psprintf(p, "%s/%s/all", one, sub));
                 }
             }
         }

@@ -10,9 +10,15 @@
 #include "gw_json.h"
 #include "gw_uuid.h"
 
+/* parents before children: declarative loads and exports go in this
+ * order */
 static const gw_entity_t *const entities[] = {
-    &gw_entity_services,  &gw_entity_routes,  &gw_entity_consumers,
-    &gw_entity_upstreams, &gw_entity_targets, NULL,
+    &gw_entity_services,
+    &gw_entity_routes,
+    &gw_entity_consumers,
+    &gw_entity_upstreams,
+    &gw_entity_targets,
+    NULL,
 };
 
 const gw_entity_t *gw_entity_find(const char *name)
@@ -21,6 +27,31 @@ const gw_entity_t *gw_entity_find(const char *name)
 
     for (e = entities; *e; e++) {
         if (strcmp((*e)->name, name) == 0) {
+            return *e;
+        }
+    }
+    return NULL;
+}
+
+const char *gw_entity_path(const gw_entity_t *e)
+{
+    return e->path ? e->path : e->name;
+}
+
+const char *gw_entity_nested_path(const gw_entity_t *e)
+{
+    return e->nested_path ? e->nested_path : gw_entity_path(e);
+}
+
+const gw_entity_t *gw_entity_find_path(const char *path, int nested)
+{
+    const gw_entity_t *const *e;
+
+    for (e = entities; *e; e++) {
+        const char *own =
+            nested ? gw_entity_nested_path(*e) : gw_entity_path(*e);
+
+        if (strcmp(own, path) == 0) {
             return *e;
         }
     }
@@ -138,6 +169,9 @@ apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
         gw_schema_fill_defaults(e->fields, ent);
     }
     set_auto_fields(e, ent, now, p);
+    if (e->complete) {
+        e->complete(e, op, ent, op == GW_OP_UPDATE ? existing : NULL, &v, p);
+    }
     gw_schema_check_record(&v, e->fields, e->checks, ent);
     if (!gw_validation_ok(&v)) {
         *err = gw_error_schema(p, v.errors);

@@ -21,13 +21,27 @@
 
 typedef struct gw_entity_s gw_entity_t;
 
+typedef enum {
+    GW_OP_INSERT, /* POST: defaults, new id unless given */
+    GW_OP_UPSERT, /* PUT: full replacement, defaults for what is absent */
+    GW_OP_UPDATE  /* PATCH: merge into the existing entity */
+} gw_op_e;
+
 /* Rewrites input in place before validation (e.g. a service's url
  * shorthand); may record field errors in v. */
 typedef void (*gw_entity_transform_fn)(const gw_entity_t *e, json_object *input,
                                        gw_validation_t *v);
 
+/* Completes the merged entity before validation: values the server
+ * derives (a generated key, a hashed password, a plugin's config
+ * defaults). existing is the stored entity for updates, else NULL. */
+typedef void (*gw_entity_complete_fn)(const gw_entity_t *e, gw_op_e op,
+                                      json_object *ent,
+                                      const json_object *existing,
+                                      gw_validation_t *v, apr_pool_t *p);
+
 struct gw_entity_s {
-    const char *name;         /* "services": Admin path and table name */
+    const char *name;         /* "services": table and declarative key */
     const char *singular;     /* "service": name of a foreign key to it */
     const char *endpoint_key; /* "name", or NULL when only ids address it */
     const gw_field_t *fields;
@@ -37,6 +51,9 @@ struct gw_entity_s {
     const char *const *unique_together; /* Kong's cache_key, or NULL */
     const char *query_key; /* GET /E?<query_key>=v looks one entity up by
                               that unique field (consumers' custom_id) */
+    const char *path;        /* Admin collection ("key-auths"); NULL: name */
+    const char *nested_path; /* under its parent ("key-auth"); NULL: path */
+    gw_entity_complete_fn complete;
 };
 
 /* Only reachable under its parent (/upstreams/{u}/targets): /E, /E/{key}
@@ -48,12 +65,6 @@ struct gw_entity_s {
  * first, paged by a decimal offset; /P/{p}/E/all lists every row. */
 #define GW_E_NEWEST_PER_KEY 0x0004
 
-typedef enum {
-    GW_OP_INSERT, /* POST: defaults, new id unless given */
-    GW_OP_UPSERT, /* PUT: full replacement, defaults for what is absent */
-    GW_OP_UPDATE  /* PATCH: merge into the existing entity */
-} gw_op_e;
-
 extern const gw_entity_t gw_entity_services;
 extern const gw_entity_t gw_entity_routes;
 extern const gw_entity_t gw_entity_consumers;
@@ -62,6 +73,14 @@ extern const gw_entity_t gw_entity_targets;
 
 /* The entity type called name ("services"), or NULL. */
 const gw_entity_t *gw_entity_find(const char *name);
+
+/* The entity type whose Admin collection path (top level, or nested under
+ * a parent when nested is set) is path, or NULL. */
+const gw_entity_t *gw_entity_find_path(const char *path, int nested);
+
+/* e's Admin collection path and its path under a parent. */
+const char *gw_entity_path(const gw_entity_t *e);
+const char *gw_entity_nested_path(const gw_entity_t *e);
 
 /* All entity types, ended by NULL, in dependency order (parents first). */
 const gw_entity_t *const *gw_entity_all(void);
