@@ -70,8 +70,8 @@ int gw_admin_meta_endpoints(gw_admin_req_t *req)
                 const char *sub = gw_entity_nested_path(*c);
 
                 add_path(paths, apr_psprintf(p, "%s/%s", one, sub));
-                add_path(paths,
-                         apr_psprintf(p, "%s/%s/{%s}", one, sub, gw_entity_path(*c)));
+                add_path(paths, apr_psprintf(p, "%s/%s/{%s}", one, sub,
+                                             gw_entity_path(*c)));
                 if ((*c)->flags & GW_E_NEWEST_PER_KEY) {
                     add_path(paths, apr_psprintf(p, "%s/%s/all", one, sub));
                 }

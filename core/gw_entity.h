@@ -49,8 +49,8 @@ struct gw_entity_s {
     gw_entity_transform_fn transform;
     unsigned flags;                     /* GW_E_* */
     const char *const *unique_together; /* Kong's cache_key, or NULL */
-    const char *query_key; /* GET /E?<query_key>=v looks one entity up by
-                              that unique field (consumers' custom_id) */
+    const char *query_key;   /* GET /E?<query_key>=v looks one entity up by
+                                that unique field (consumers' custom_id) */
     const char *path;        /* Admin collection ("key-auths"); NULL: name */
     const char *nested_path; /* under its parent ("key-auth"); NULL: path */
     gw_entity_complete_fn complete;

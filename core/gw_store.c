@@ -7,6 +7,7 @@
  * as timestamptz) is the only per-entity knowledge, and it comes from the
  * entity's schema.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -27,6 +28,30 @@ gw_store_t *gw_store_wrap(apr_pool_t *p, const apr_dbd_driver_t *driver,
     st->pool = p;
     return st;
 }
+
+gw_store_t *gw_store_memory(apr_pool_t *p, const gw_memstore_t *m)
+{
+    gw_store_t *st = apr_pcalloc(p, sizeof(*st));
+
+    st->pool = p;
+    st->mem = m;
+    return st;
+}
+
+static apr_status_t mem_select(json_object **out, gw_store_t *st,
+                               const gw_entity_t *e, const char *column,
+                               const char *value);
+static apr_status_t mem_select_child(json_object **out, gw_store_t *st,
+                                     const gw_entity_t *e, const char *column,
+                                     const char *value, const char *fk_column,
+                                     const char *fk_value);
+static apr_status_t mem_page(json_object **out, const char **after_last,
+                             gw_store_t *st, const gw_entity_t *e,
+                             const gw_store_query_t *q);
+static apr_status_t mem_tags(json_object **out, const char **next_id,
+                             const char **next_tag, gw_store_t *st,
+                             const char *tag, int size, const char *after_id,
+                             const char *after_tag);
 
 static apr_status_t fail(gw_store_t *st, int rv)
 {
@@ -266,6 +291,9 @@ apr_status_t gw_store_select(json_object **out, gw_store_t *st,
     apr_array_header_t *rows;
     const char *sql;
 
+    if (st->mem) {
+        return mem_select(out, st, e, column, value);
+    }
     *out = NULL;
     sql = apr_psprintf(st->pool, "SELECT %s FROM %s t WHERE t.%s = %%s",
                        select_json(e, st->pool), e->name, column);
@@ -287,6 +315,9 @@ apr_status_t gw_store_select_child(json_object **out, gw_store_t *st,
     const char *args[2] = {value, fk_value};
     const char *sql;
 
+    if (st->mem) {
+        return mem_select_child(out, st, e, column, value, fk_column, fk_value);
+    }
     *out = NULL;
     sql = apr_psprintf(st->pool,
                        "SELECT %s FROM %s t WHERE t.%s = %%s AND t.%s = "
@@ -311,6 +342,9 @@ apr_status_t gw_store_page(json_object **out, const char **after_last,
     const char *sql;
     int nargs = 0, i, n;
 
+    if (st->mem) {
+        return mem_page(out, after_last, st, e, q);
+    }
     *after_last = NULL;
     sql = apr_psprintf(st->pool, "SELECT %s FROM %s t WHERE true",
                        select_json(e, st->pool), e->name);
@@ -388,6 +422,10 @@ apr_status_t gw_store_all(json_object **out, gw_store_t *st,
     const char *sql;
     int i;
 
+    if (st->mem) {
+        *out = gw_json_copy(gw_memstore_all(st->mem, e), st->pool);
+        return APR_SUCCESS;
+    }
     *out = NULL;
     sql = apr_psprintf(st->pool, "SELECT %s FROM %s t ORDER BY t.id",
                        select_json(e, st->pool), e->name);
@@ -416,6 +454,10 @@ apr_status_t gw_store_tags(json_object **out, const char **next_id,
     apr_array_header_t *rows;
     int nargs = 0, i, n;
 
+    if (st->mem) {
+        return mem_tags(out, next_id, next_tag, st, tag, size, after_id,
+                        after_tag);
+    }
     *next_id = *next_tag = NULL;
     for (e = gw_entity_all(); *e; e++) {
         const char *one;
@@ -709,4 +751,206 @@ int gw_store_ping(gw_store_t *st)
 
     return gw_store_strings(&rows, st, "SELECT 1", 0, NULL) == APR_SUCCESS
            && rows->nelts == 1;
+}
+
+/* ------------------------------------------------- reads from memory */
+
+static apr_status_t mem_select(json_object **out, gw_store_t *st,
+                               const gw_entity_t *e, const char *column,
+                               const char *value)
+{
+    json_object *ent = gw_memstore_select(st->mem, e, column, value);
+
+    *out = ent ? gw_json_copy(ent, st->pool) : NULL;
+    return APR_SUCCESS;
+}
+
+/* Orders rows newest first (created_at, then id, descending), the order
+ * of a nested list of newest rows. */
+static int newest_first(const void *a, const void *b)
+{
+    json_object *x = *(json_object *const *)a, *y = *(json_object *const *)b;
+    double cx = json_object_get_double(gw_json_get(x, "created_at"));
+    double cy = json_object_get_double(gw_json_get(y, "created_at"));
+
+    if (cx != cy) {
+        return cx < cy ? 1 : -1;
+    }
+    return -strcmp(gw_json_str(x, "id"), gw_json_str(y, "id"));
+}
+
+static apr_status_t mem_select_child(json_object **out, gw_store_t *st,
+                                     const gw_entity_t *e, const char *column,
+                                     const char *value, const char *fk_column,
+                                     const char *fk_value)
+{
+    json_object *all = gw_memstore_all(st->mem, e), *best = NULL;
+    size_t i, n = json_object_array_length(all);
+
+    for (i = 0; i < n; i++) {
+        json_object *ent = json_object_array_get_idx(all, i);
+
+        if (gw_memstore_column_is(e, ent, column, value)
+            && gw_memstore_column_is(e, ent, fk_column, fk_value)
+            && (!best || newest_first(&ent, &best) < 0)) {
+            best = ent;
+        }
+    }
+    *out = best ? gw_json_copy(best, st->pool) : NULL;
+    return APR_SUCCESS;
+}
+
+static int has_tags(json_object *ent, const gw_store_query_t *q)
+{
+    json_object *tags = gw_json_get(ent, "tags");
+    int i, found = 0;
+
+    for (i = 0; i < q->tags->nelts; i++) {
+        const char *want = ((const char **)q->tags->elts)[i];
+        size_t j, n = tags ? json_object_array_length(tags) : 0;
+        int here = 0;
+
+        for (j = 0; j < n && !here; j++) {
+            here = strcmp(json_object_get_string(
+                              json_object_array_get_idx(tags, j)),
+                          want)
+                   == 0;
+        }
+        if (here) {
+            found++;
+        }
+        else if (!q->tags_any) {
+            return 0;
+        }
+    }
+    return found > 0;
+}
+
+/* Rows of a memstore are shared between threads: they are gathered as
+ * plain pointers and deep-copied into the caller's pool. */
+typedef struct mem_page_s {
+    const gw_entity_t *e;
+    const gw_store_query_t *q;
+    apr_array_header_t *rows; /* of json_object * */
+    int limit;                /* stop at this many rows; 0: collect all */
+} mem_page_t;
+
+static json_object *mem_copy(json_object *shared)
+{
+    json_object *copy = NULL;
+
+    return json_object_deep_copy(shared, &copy, NULL) == 0 ? copy : NULL;
+}
+
+static int mem_collect(void *baton, json_object *ent)
+{
+    mem_page_t *mp = baton;
+    const gw_store_query_t *q = mp->q;
+
+    if ((q->fk_column
+         && !gw_memstore_column_is(mp->e, ent, q->fk_column, q->fk_value))
+        || (q->eq_column
+            && !gw_memstore_column_is(mp->e, ent, q->eq_column, q->eq_value))
+        || (q->tags && q->tags->nelts > 0 && !has_tags(ent, q))) {
+        return 0;
+    }
+    APR_ARRAY_PUSH(mp->rows, json_object *) = ent;
+    return mp->limit && mp->rows->nelts >= mp->limit;
+}
+
+/* Keeps the newest row of each value of q->newest_per, newest first. */
+static apr_array_header_t *newest_rows(mem_page_t *mp, apr_pool_t *p)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    apr_array_header_t *out =
+        apr_array_make(p, mp->rows->nelts + 1, sizeof(json_object *));
+    int i;
+
+    qsort(mp->rows->elts, (size_t)mp->rows->nelts, sizeof(json_object *),
+          newest_first);
+    for (i = 0; i < mp->rows->nelts; i++) {
+        json_object *ent = APR_ARRAY_IDX(mp->rows, i, json_object *);
+        const char *key = gw_json_str(ent, mp->q->newest_per);
+
+        if (key && !apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
+            apr_hash_set(seen, key, APR_HASH_KEY_STRING, ent);
+            APR_ARRAY_PUSH(out, json_object *) = ent;
+        }
+    }
+    return out;
+}
+
+static apr_status_t mem_page(json_object **out, const char **after_last,
+                             gw_store_t *st, const gw_entity_t *e,
+                             const gw_store_query_t *q)
+{
+    mem_page_t mp = {e, q, NULL, 0};
+    apr_array_header_t *rows;
+    int first = 0, i;
+
+    *after_last = NULL;
+    mp.rows = apr_array_make(st->pool, 16, sizeof(json_object *));
+    if (q->newest_per) {
+        gw_memstore_each(st->mem, e, NULL, mem_collect, &mp);
+        rows = newest_rows(&mp, st->pool);
+        first = q->skip;
+    }
+    else {
+        mp.limit = q->size + 1;
+        gw_memstore_each(st->mem, e, q->after, mem_collect, &mp);
+        rows = mp.rows;
+    }
+    *out = gw_json_own(st->pool, json_object_new_array());
+    for (i = first; i < rows->nelts && i < first + q->size; i++) {
+        json_object_array_add(*out,
+                              mem_copy(APR_ARRAY_IDX(rows, i, json_object *)));
+    }
+    if (rows->nelts > first + q->size) {
+        *after_last =
+            q->newest_per
+                ? apr_itoa(st->pool, q->skip + q->size)
+                : gw_json_str(
+                    json_object_array_get_idx(*out, (size_t)q->size - 1), "id");
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_tags(json_object **out, const char **next_id,
+                             const char **next_tag, gw_store_t *st,
+                             const char *tag, int size, const char *after_id,
+                             const char *after_tag)
+{
+    json_object *all = gw_memstore_tags(st->mem);
+    size_t i, n = json_object_array_length(all);
+    int taken = 0;
+
+    *next_id = *next_tag = NULL;
+    *out = gw_json_own(st->pool, json_object_new_array());
+    for (i = 0; i < n; i++) {
+        json_object *row = json_object_array_get_idx(all, i);
+        const char *id = gw_json_str(row, "entity_id");
+        const char *t = gw_json_str(row, "tag");
+        int c;
+
+        if (tag && strcmp(t, tag) != 0) {
+            continue;
+        }
+        if (after_id) {
+            c = strcmp(id, after_id);
+            if (c < 0 || (c == 0 && strcmp(t, after_tag) <= 0)) {
+                continue;
+            }
+        }
+        if (taken == size) {
+            json_object *last =
+                json_object_array_get_idx(*out, (size_t)taken - 1);
+
+            *next_id = gw_json_str(last, "entity_id");
+            *next_tag = gw_json_str(last, "tag");
+            break;
+        }
+        json_object_array_add(*out, mem_copy(row));
+        taken++;
+    }
+    return APR_SUCCESS;
 }

@@ -21,6 +21,7 @@
 
 #include "gw_entity.h"
 #include "gw_error.h"
+#include "gw_memstore.h"
 
 /* The NOTIFY channel that carries configuration changes. */
 #define GW_STORE_CHANNEL "gateway_config"
@@ -33,6 +34,7 @@ typedef struct gw_store_s {
     int unreachable;       /* the last failure was a lost connection */
     apr_hash_t *prepared;  /* SQL -> labelled statement, when enabled */
     apr_pool_t *stmt_pool; /* where labelled statements live */
+    const gw_memstore_t *mem; /* reads come from here: a DB-less node */
 } gw_store_t;
 
 /* A list query: one page in id order after `after` (NULL: first page). */
@@ -54,6 +56,11 @@ typedef struct gw_store_query_s {
 /* Wraps an open connection; p owns everything the store allocates. */
 gw_store_t *gw_store_wrap(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle);
+
+/* A store whose reads (select, select_child, page, all, tags) answer from
+ * an in-memory configuration; it has no connection, so it must not be
+ * written to. Entities returned are copies owned by p. */
+gw_store_t *gw_store_memory(apr_pool_t *p, const gw_memstore_t *m);
 
 /* Makes the store prepare each distinct statement once (a labelled
  * PREPARE on the connection) and reuse it: for a long-lived connection

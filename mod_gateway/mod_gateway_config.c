@@ -55,6 +55,7 @@ void *gw_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     /* the rest is GLOBAL_ONLY: virtual hosts carry the main server's */
     c->state_dir = base->state_dir;
     c->snapshot_file = base->snapshot_file;
+    c->declarative_config = base->declarative_config;
     c->snapshot_max = base->snapshot_max;
     c->refresh_interval = base->refresh_interval != GW_UNSET
                               ? base->refresh_interval
@@ -230,6 +231,11 @@ const command_rec gw_config_cmds[] = {
                   RSRC_CONF,
                   "The last-known-good snapshot (default: snapshot in "
                   "GatewayStateDir)"),
+    AP_INIT_TAKE1("GatewayDeclarativeConfig", set_global_path,
+                  (void *)APR_OFFSETOF(gw_server_conf_t, declarative_config),
+                  RSRC_CONF,
+                  "With GatewayDatabase off: the Kong declarative "
+                  "configuration file (YAML or JSON) loaded at start"),
     AP_INIT_TAKE1("GatewaySnapshotMaxSize", set_snapshot_max, NULL, RSRC_CONF,
                   "Largest configuration snapshot, e.g. 32M (default)"),
     AP_INIT_TAKE1("GatewayRefreshInterval", set_refresh_interval, NULL,

@@ -23,6 +23,7 @@ typedef struct gw_server_conf_s {
     const char *node_id_file;
     const char *state_dir;                /* GatewayStateDir */
     const char *snapshot_file;            /* GatewaySnapshotFile */
+    const char *declarative_config;       /* GatewayDeclarativeConfig */
     apr_size_t snapshot_max;              /* GatewaySnapshotMaxSize, 0 unset */
     apr_interval_time_t refresh_interval; /* GatewayRefreshInterval */
 } gw_server_conf_t;

@@ -13,6 +13,9 @@
 
 #include <apr_optional.h>
 #include <httpd.h>
+#include <json.h>
+
+#include "gw_memstore.h"
 
 /* What the node's refresher last did, for /status. */
 typedef struct gw_node_config_state_s {
@@ -23,6 +26,7 @@ typedef struct gw_node_config_state_s {
     const char *error;        /* its last problem, NULL when none */
     apr_uint64_t requests;    /* requests the node served */
     apr_uint64_t connections; /* connections it accepted */
+    const char *hash;         /* DB-less: the configuration's hash */
 } gw_node_config_state_t;
 
 typedef struct gw_node_info_s {
@@ -32,6 +36,14 @@ typedef struct gw_node_info_s {
     const char *node_id_file;
     /* Fills *out from shared memory (strings allocated from p). */
     void (*config_state)(gw_node_config_state_t *out, apr_pool_t *p);
+    /* The configuration the child serves, indexed for reads, held until r
+     * ends; NULL before the first one. For the Admin API of a DB-less
+     * node. */
+    const gw_memstore_t *(*config_acquire)(request_rec *r);
+    /* DB-less: replaces the whole configuration (a complete, validated
+     * one) and keeps it as the last-known-good file. APR_EBUSY while
+     * another replacement runs on this node. */
+    apr_status_t (*config_replace)(request_rec *r, json_object *config);
 } gw_node_info_t;
 
 APR_DECLARE_OPTIONAL_FN(const gw_node_info_t *, gw_node_info, (server_rec * s));

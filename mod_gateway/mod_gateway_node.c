@@ -17,6 +17,7 @@
 #include "gw_uuid.h"
 #include "mod_gateway_config.h"
 #include "mod_gateway_node.h"
+#include "mod_gateway_runtime.h"
 #include "mod_gateway_shm.h"
 
 APLOG_USE_MODULE(gateway);
@@ -117,6 +118,14 @@ static void config_state(gw_node_config_state_t *out, apr_pool_t *p)
     out->error = st.error[0] ? apr_pstrdup(p, st.error) : NULL;
     out->requests = st.requests;
     out->connections = st.connections;
+    out->hash = st.hash[0] ? apr_pstrdup(p, st.hash) : NULL;
+}
+
+static const gw_memstore_t *config_acquire(request_rec *r)
+{
+    gw_compiled_t *c = gw_runtime_acquire(r);
+
+    return c ? c->memstore : NULL;
 }
 
 static const gw_node_info_t *gw_node_info(server_rec *s)
@@ -164,6 +173,7 @@ static int node_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         node->hostname = s->server_hostname;
     }
     node->config_state = config_state;
+    node->config_acquire = config_acquire;
     node->database = main_conf->database != GW_UNSET ? main_conf->database : 1;
     for (vs = s; vs; vs = vs->next) {
         gw_config_get(vs)->node = node;

@@ -119,7 +119,23 @@ static apr_status_t connect_db(refresher_t *rf)
     return APR_SUCCESS;
 }
 
-/* Loads services and routes as one consistent snapshot. */
+/* Every entity of every type, under its table name. */
+static apr_status_t load_entities(json_object *config, gw_store_t *st)
+{
+    const gw_entity_t *const *e;
+
+    for (e = gw_entity_all(); *e; e++) {
+        json_object *rows;
+
+        if (gw_store_all(&rows, st, *e) != APR_SUCCESS) {
+            return APR_EGENERAL;
+        }
+        json_object_object_add(config, (*e)->name, json_object_get(rows));
+    }
+    return APR_SUCCESS;
+}
+
+/* Loads the whole configuration as one consistent snapshot. */
 static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
 {
     json_object *services, *routes, *config;
@@ -129,6 +145,7 @@ static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
     unsigned long crc;
     apr_status_t rv;
 
+    config = gw_json_own(ptemp, json_object_new_object());
     if (gw_store_exec(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             != APR_SUCCESS
         || gw_store_strings(&ev, st,
@@ -136,8 +153,7 @@ static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
                             "at DESC, id DESC LIMIT 1",
                             0, NULL)
                != APR_SUCCESS
-        || gw_store_all(&services, st, &gw_entity_services) != APR_SUCCESS
-        || gw_store_all(&routes, st, &gw_entity_routes) != APR_SUCCESS
+        || load_entities(config, st) != APR_SUCCESS
         || gw_store_commit(st) != APR_SUCCESS) {
         gw_store_rollback(st);
         return APR_EGENERAL;
@@ -145,9 +161,8 @@ static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
     if (ev->nelts > 0) {
         last_event = ((const char **)ev->elts)[0];
     }
-    config = gw_json_own(ptemp, json_object_new_object());
-    json_object_object_add(config, "services", json_object_get(services));
-    json_object_object_add(config, "routes", json_object_get(routes));
+    services = gw_json_get(config, "services");
+    routes = gw_json_get(config, "routes");
     gw_snapshot_encode(&bytes, &len, config, "database", ptemp);
     apr_cpystrn(rf->last_event, last_event ? last_event : "",
                 sizeof(rf->last_event));

@@ -12,6 +12,7 @@
 
 #include "gw_json.h"
 #include "gw_snapshot.h"
+#include "mod_gateway_config.h"
 #include "mod_gateway_runtime.h"
 #include "mod_gateway_shm.h"
 
@@ -74,6 +75,9 @@ static gw_compiled_t *build(apr_pool_t *parent)
             gen, err ? err : "unknown error");
         apr_pool_destroy(p);
         return NULL;
+    }
+    if (!gw_config_get(main_server)->node->database) {
+        c->memstore = gw_memstore_create(snap.config, p);
     }
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server,

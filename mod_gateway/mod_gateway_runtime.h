@@ -15,11 +15,13 @@
 
 #include <httpd.h>
 
+#include "gw_memstore.h"
 #include "gw_router.h"
 
 typedef struct gw_compiled_s {
     apr_pool_t *pool; /* owns everything below */
     gw_router_t *router;
+    gw_memstore_t *memstore; /* DB-less nodes: the Admin API's reads */
     apr_uint64_t generation;
     const char *source; /* where the snapshot came from */
     int refs;           /* requests holding it, under the runtime lock */

@@ -167,3 +167,11 @@ void gw_shm_status_set_counts(int services, int routes)
         hdr->status.routes = routes;
     }
 }
+
+void gw_shm_status_set_hash(const char *hash)
+{
+    if (hdr) {
+        apr_cpystrn(hdr->status.hash, hash ? hash : "",
+                    sizeof(hdr->status.hash));
+    }
+}

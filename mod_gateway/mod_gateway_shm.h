@@ -29,6 +29,7 @@ typedef struct gw_shm_status_s {
     volatile apr_uint64_t connections; /* connections it accepted */
     char source[16];                   /* "database", "file", "declarative" */
     char error[256];                   /* last refresh problem, "" when none */
+    char hash[33]; /* DB-less: configuration hash, "" when none */
 } gw_shm_status_t;
 
 /* Creates the segment (post_config, parent). */
@@ -52,6 +53,7 @@ apr_status_t gw_shm_fetch(const char **bytes, apr_size_t *len,
 void gw_shm_status_get(gw_shm_status_t *out);
 void gw_shm_status_set_db(int reachable, const char *error);
 void gw_shm_status_set_counts(int services, int routes);
+void gw_shm_status_set_hash(const char *hash);
 
 /* Node-wide counters (atomic; any child, any thread). */
 void gw_shm_count_request(void);
