@@ -569,6 +569,34 @@ static int do_delete(crud_t *c)
     return commit_and_send(c, HTTP_NO_CONTENT, NULL);
 }
 
+/* A DB-less node's entities change only through POST /config: Kong's 405
+ * with the DAO's "operation unsupported" error. */
+static int unsupported(crud_t *c, const char *method)
+{
+    const gw_entity_t *e = c->t->entity;
+    const char *op = "create";
+
+    if (c->t->kind == GW_ADMIN_PARENT) {
+        e = c->t->parent;
+    }
+    if (strcmp(method, "PUT") == 0) {
+        op = "create or update";
+    }
+    else if (strcmp(method, "PATCH") == 0) {
+        op = "update";
+    }
+    else if (strcmp(method, "DELETE") == 0) {
+        op = "remove";
+    }
+    return gw_admin_send_error(
+        c->req, gw_error_dao(c->req->pool, GW_ERR_OPERATION_UNSUPPORTED,
+                             apr_psprintf(c->req->pool,
+                                          "cannot %s '%s' entities when not "
+                                          "using a database",
+                                          op, e->name),
+                             NULL));
+}
+
 /* ---------------------------------------- /routes/{r}/service and such */
 
 static int do_parent(crud_t *c, const char *method)
@@ -648,6 +676,9 @@ int gw_admin_crud(gw_admin_req_t *req, const gw_admin_target_t *t,
     c.st = gw_admin_store(req);
     if (!c.st) {
         return gw_admin_send_store_failure(req);
+    }
+    if (c.st->mem && strcmp(method, "GET") != 0) {
+        return unsupported(&c, method);
     }
     if (t->kind == GW_ADMIN_PARENT) {
         do_parent(&c, method);

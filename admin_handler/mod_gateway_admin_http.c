@@ -93,6 +93,19 @@ gw_store_t *gw_admin_store(gw_admin_req_t *req)
     if (req->store) {
         return req->store;
     }
+    if (!req->node->database) {
+        /* a DB-less node reads what its children serve */
+        const gw_memstore_t *m = req->node->config_acquire
+                                     ? req->node->config_acquire(req->r)
+                                     : NULL;
+
+        if (!m) {
+            m = gw_memstore_create(
+                gw_json_own(req->pool, json_object_new_object()), req->pool);
+        }
+        req->store = gw_store_memory(req->pool, m);
+        return req->store;
+    }
     if (!dbd_acquire || !(dbd = dbd_acquire(req->r))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, req->r,
                       "GW00201: no database connection (is mod_dbd loaded "

@@ -206,7 +206,16 @@ int gw_admin_info_status(gw_admin_req_t *req)
         json_object_object_add(o, "database", db);
     }
     else {
+        gw_node_config_state_t cs;
+
         json_object_put(db);
+        /* Kong's DB-less nodes: the hash of what they serve, zeros before
+         * any configuration */
+        req->node->config_state(&cs, req->pool);
+        json_object_object_add(
+            o, "configuration_hash",
+            json_object_new_string(
+                cs.hash ? cs.hash : "00000000000000000000000000000000"));
     }
     json_object_object_add(o, "server", server_counters(req));
     json_object_object_add(o, "configuration", configuration_state(req));
