@@ -16,6 +16,7 @@
 #include "gw_uuid.h"
 #include "mod_gateway_admin_body.h"
 #include "mod_gateway_admin_crud.h"
+#include "mod_gateway_admin_health.h"
 
 APLOG_USE_MODULE(gateway_admin);
 
@@ -337,7 +338,7 @@ static int do_list(crud_t *c)
     const char *tags_arg, *after, *next;
     gw_store_query_t q;
     gw_error_t *err;
-    json_object *rows, *body, *parent;
+    json_object *rows, *body, *parent = NULL;
     int tags_present;
 
     memset(&q, 0, sizeof(q));
@@ -345,7 +346,8 @@ static int do_list(crud_t *c)
         && gw_json_has(req->query, t->entity->query_key)) {
         return do_query_key(c);
     }
-    if (t->kind == GW_ADMIN_NESTED_COLLECTION
+    if ((t->kind == GW_ADMIN_NESTED_COLLECTION
+         || t->kind == GW_ADMIN_UPSTREAM_HEALTH)
         && (t->entity->flags & GW_E_NEWEST_PER_KEY)) {
         q.newest_per = t->entity->endpoint_key;
     }
@@ -375,9 +377,14 @@ static int do_list(crud_t *c)
                != APR_SUCCESS) {
         return fail_error(c, err);
     }
-    if (t->kind == GW_ADMIN_NESTED_COLLECTION
-        || t->kind == GW_ADMIN_NESTED_ALL) {
+    if (t->kind == GW_ADMIN_NESTED_COLLECTION || t->kind == GW_ADMIN_NESTED_ALL
+        || t->kind == GW_ADMIN_UPSTREAM_HEALTH) {
         if (load_parent(c, &parent) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+        if (t->kind == GW_ADMIN_UPSTREAM_HEALTH
+            && gw_admin_query(req, "balancer_health", NULL)) {
+            c->answer = gw_admin_health_balancer(req, parent);
             return STEP_ANSWERED;
         }
         q.fk_column = apr_pstrcat(req->pool, t->fk->name, "_id", NULL);
@@ -387,6 +394,11 @@ static int do_list(crud_t *c)
         return fail_store(c);
     }
     body = gw_json_own(req->pool, json_object_new_object());
+    if (t->kind == GW_ADMIN_UPSTREAM_HEALTH) {
+        gw_admin_health_targets(req, parent, rows);
+        json_object_object_add(body, "node_id",
+                               json_object_new_string(req->node->node_id));
+    }
     json_object_object_add(body, "data", json_object_get(rows));
     if (after) {
         const char *token =
@@ -683,7 +695,8 @@ int gw_admin_crud(gw_admin_req_t *req, const gw_admin_target_t *t,
     if (t->kind == GW_ADMIN_PARENT) {
         do_parent(&c, method);
     }
-    else if (t->kind == GW_ADMIN_NESTED_ALL) {
+    else if (t->kind == GW_ADMIN_NESTED_ALL
+             || t->kind == GW_ADMIN_UPSTREAM_HEALTH) {
         do_list(&c);
     }
     else if (t->kind == GW_ADMIN_COLLECTION

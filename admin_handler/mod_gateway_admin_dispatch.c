@@ -36,6 +36,7 @@ static const char *const *allowed_methods(gw_admin_kind_e kind)
         case GW_ADMIN_PLUGINS_ENABLED:
         case GW_ADMIN_TAGS:
         case GW_ADMIN_NESTED_ALL:
+        case GW_ADMIN_UPSTREAM_HEALTH:
             return read_only;
         case GW_ADMIN_SCHEMA_VALIDATE:
             return post_only;
@@ -157,6 +158,18 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
                 t->key = seg[1];
                 t->fk = f;
                 t->parent = gw_entity_find(f->reference);
+                return 1;
+            }
+            if (e == &gw_entity_upstreams && strcmp(seg[2], "health") == 0) {
+                /* the upstream's targets, each with its health */
+                t->kind = GW_ADMIN_UPSTREAM_HEALTH;
+                t->parent = e;
+                t->parent_key = seg[1];
+                t->entity = &gw_entity_targets;
+                t->fk = gw_entity_foreign_to(&gw_entity_targets, e);
+                t->path =
+                    apr_pstrndup(req->pool, raw,
+                                 strlen(raw) - (raw[strlen(raw) - 1] == '/'));
                 return 1;
             }
             if ((t->fk = nested_fk(child, e))) {

@@ -19,6 +19,7 @@ typedef enum {
     GW_ADMIN_NESTED_COLLECTION, /* /services/{s}/routes */
     GW_ADMIN_NESTED_ENTITY,     /* /services/{s}/routes/{r} */
     GW_ADMIN_NESTED_ALL,        /* /upstreams/{u}/targets/all */
+    GW_ADMIN_UPSTREAM_HEALTH,   /* /upstreams/{u}/health */
     GW_ADMIN_PARENT,            /* /routes/{r}/service */
     GW_ADMIN_ENDPOINTS,         /* /endpoints */
     GW_ADMIN_SCHEMA,            /* /schemas/{entity} */

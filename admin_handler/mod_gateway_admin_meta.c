@@ -48,6 +48,7 @@ int gw_admin_meta_endpoints(gw_admin_req_t *req)
     add_path(paths, "/plugins/enabled");
     add_path(paths, "/tags");
     add_path(paths, "/tags/{tags}");
+    add_path(paths, "/upstreams/{upstreams}/health");
     add_path(paths, "/schemas/{db_entity_name}");
     add_path(paths, "/schemas/{db_entity_name}/validate");
     for (e = gw_entity_all(); *e; e++) {
