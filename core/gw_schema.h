@@ -29,7 +29,7 @@ typedef enum {
 
 #define GW_F_REQUIRED 0x0001 /* null or absent is "required field missing" */
 #define GW_F_UNIQUE 0x0002   /* unique across the table (checked by store) */
-#define GW_F_AUTO 0x0004     /* id or timestamp the server fills in */
+#define GW_F_AUTO 0x0004     /* id, timestamp or key the server fills in */
 #define GW_F_UUID 0x0008     /* string must be a UUID */
 #define GW_F_EMPTY_OK                                      \
     0x0010 /* string may be "" (strings default to len>=1) \
