@@ -2,6 +2,7 @@
  * gw_entity: entity registry and the write pipeline shared by every
  * source of configuration. See gw_entity.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -11,13 +12,22 @@
 #include "gw_uuid.h"
 
 /* parents before children: declarative loads and exports go in this
- * order */
+ * order (certificates before the services and upstreams that name them
+ * as client_certificate; credentials after their consumers) */
 static const gw_entity_t *const entities[] = {
+    &gw_entity_certificates,
+    &gw_entity_snis,
+    &gw_entity_ca_certificates,
     &gw_entity_services,
     &gw_entity_routes,
     &gw_entity_consumers,
     &gw_entity_upstreams,
     &gw_entity_targets,
+    &gw_entity_keyauth_credentials,
+    &gw_entity_basicauth_credentials,
+    &gw_entity_hmacauth_credentials,
+    &gw_entity_jwt_secrets,
+    &gw_entity_acls,
     NULL,
 };
 
@@ -41,6 +51,14 @@ const char *gw_entity_path(const gw_entity_t *e)
 const char *gw_entity_nested_path(const gw_entity_t *e)
 {
     return e->nested_path ? e->nested_path : gw_entity_path(e);
+}
+
+const char *gw_entity_endpoint_key(const gw_entity_t *e, int nested)
+{
+    if (nested && !e->endpoint_key) {
+        return e->nested_endpoint_key;
+    }
+    return e->endpoint_key;
 }
 
 const gw_entity_t *gw_entity_find_path(const char *path, int nested)
@@ -116,7 +134,7 @@ static json_object *timestamp(const gw_field_t *f, apr_time_t now,
     return json_object_new_double_s((double)ms / 1000.0, text);
 }
 
-static void set_auto_fields(const gw_entity_t *e, json_object *ent,
+static void set_auto_fields(const gw_entity_t *e, gw_op_e op, json_object *ent,
                             apr_time_t now, apr_pool_t *p)
 {
     const gw_field_t *f;
@@ -140,6 +158,12 @@ static void set_auto_fields(const gw_entity_t *e, json_object *ent,
              * unless the client supplies one, as in Kong */
             json_object_object_add(ent, "created_at", timestamp(f, now, p));
         }
+        else if (f->type == GW_T_STRING && op != GW_OP_UPDATE
+                 && !gw_json_has(ent, f->name)) {
+            /* absent, not null: an explicit null stays null, as in Kong */
+            json_object_object_add(
+                ent, f->name, json_object_new_string(gw_uuid_random_key(p)));
+        }
     }
 }
 
@@ -147,6 +171,15 @@ apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
                                const gw_entity_t *e, gw_op_e op,
                                json_object *input, const json_object *existing,
                                apr_time_t now, apr_pool_t *p)
+{
+    return gw_entity_prepare_ex(out, err, e, op, input, existing, now, 0, p);
+}
+
+apr_status_t gw_entity_prepare_ex(json_object **out, gw_error_t **err,
+                                  const gw_entity_t *e, gw_op_e op,
+                                  json_object *input,
+                                  const json_object *existing, apr_time_t now,
+                                  unsigned flags, apr_pool_t *p)
 {
     gw_validation_t v;
     json_object *ent;
@@ -168,11 +201,14 @@ apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
         ent = gw_json_copy(input, p);
         gw_schema_fill_defaults(e->fields, ent);
     }
-    set_auto_fields(e, ent, now, p);
+    set_auto_fields(e, op, ent, now, p);
     if (e->complete) {
         e->complete(e, op, ent, op == GW_OP_UPDATE ? existing : NULL, &v, p);
     }
     gw_schema_check_record(&v, e->fields, e->checks, ent);
+    if (gw_validation_ok(&v) && e->on_write && !(flags & GW_PREPARE_RAW)) {
+        e->on_write(e, op, ent, op == GW_OP_UPDATE ? existing : NULL, &v, p);
+    }
     if (!gw_validation_ok(&v)) {
         *err = gw_error_schema(p, v.errors);
         return APR_EINVAL;
@@ -183,6 +219,52 @@ apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
         }
     }
     *out = gw_entity_shape(e, ent, p);
+    return APR_SUCCESS;
+}
+
+apr_status_t gw_entity_take_ttl(apr_int64_t *ttl, gw_error_t **err,
+                                const gw_entity_t *e, json_object *input,
+                                apr_pool_t *p)
+{
+    json_object *v = NULL, *opts;
+    const char *why = NULL;
+    double d = -1;
+
+    *ttl = 0;
+    *err = NULL;
+    if (!input || !json_object_object_get_ex(input, "ttl", &v)) {
+        return APR_SUCCESS;
+    }
+    if (json_object_is_type(v, json_type_int)
+        || json_object_is_type(v, json_type_double)) {
+        d = json_object_get_double(v);
+    }
+    else if (json_object_is_type(v, json_type_string)) {
+        /* form bodies carry it as text */
+        const char *s = json_object_get_string(v);
+        char *end;
+
+        d = *s ? strtod(s, &end) : -1;
+        d = *s && !*end ? d : -1;
+    }
+    if (!(e->flags & GW_E_TTL)) {
+        why = apr_psprintf(p, "cannot be used with '%s'", e->name);
+    }
+    else if (!(d >= 0 && d <= GW_ENTITY_MAX_TTL) /* NaN too */
+             || d != (double)(apr_int64_t)d) {
+        why = apr_psprintf(p, "must be an integer between 0 and %d",
+                           GW_ENTITY_MAX_TTL);
+    }
+    if (why) {
+        opts = gw_json_own(p, json_object_new_object());
+        json_object_object_add(opts, "ttl", json_object_new_string(why));
+        *err = gw_error_dao(p, GW_ERR_INVALID_OPTIONS,
+                            apr_psprintf(p, "invalid option (ttl: %s)", why),
+                            opts);
+        return APR_EINVAL;
+    }
+    *ttl = (apr_int64_t)d;
+    json_object_object_del(input, "ttl");
     return APR_SUCCESS;
 }
 

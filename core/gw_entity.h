@@ -33,8 +33,9 @@ typedef void (*gw_entity_transform_fn)(const gw_entity_t *e, json_object *input,
                                        gw_validation_t *v);
 
 /* Completes the merged entity before validation: values the server
- * derives (a generated key, a hashed password, a plugin's config
- * defaults). existing is the stored entity for updates, else NULL. */
+ * derives (a generated key, a plugin's config defaults). existing is the
+ * stored entity for updates, else NULL. The same signature serves
+ * on_write, which runs after validation (see gw_entity_s). */
 typedef void (*gw_entity_complete_fn)(const gw_entity_t *e, gw_op_e op,
                                       json_object *ent,
                                       const json_object *existing,
@@ -54,6 +55,13 @@ struct gw_entity_s {
     const char *path;        /* Admin collection ("key-auths"); NULL: name */
     const char *nested_path; /* under its parent ("key-auth"); NULL: path */
     gw_entity_complete_fn complete;
+    /* Kong's schema transformations (on_write): rewrites the validated
+     * entity into its stored form (a basic-auth password into its
+     * hash). Skipped under GW_PREPARE_RAW. */
+    gw_entity_complete_fn on_write;
+    /* the endpoint key under its parent only, for an entity that has
+     * none at the top level (/consumers/{c}/acls/{group}) */
+    const char *nested_endpoint_key;
 };
 
 /* Only reachable under its parent (/upstreams/{u}/targets): /E, /E/{key}
@@ -65,11 +73,22 @@ struct gw_entity_s {
  * first, paged by a decimal offset; /P/{p}/E/all lists every row. */
 #define GW_E_NEWEST_PER_KEY 0x0004
 
+/* Takes Kong's `ttl` write option (seconds until the row expires). */
+#define GW_E_TTL 0x0008
+
 extern const gw_entity_t gw_entity_services;
 extern const gw_entity_t gw_entity_routes;
 extern const gw_entity_t gw_entity_consumers;
 extern const gw_entity_t gw_entity_upstreams;
 extern const gw_entity_t gw_entity_targets;
+extern const gw_entity_t gw_entity_certificates;
+extern const gw_entity_t gw_entity_snis;
+extern const gw_entity_t gw_entity_ca_certificates;
+extern const gw_entity_t gw_entity_keyauth_credentials;
+extern const gw_entity_t gw_entity_basicauth_credentials;
+extern const gw_entity_t gw_entity_hmacauth_credentials;
+extern const gw_entity_t gw_entity_jwt_secrets;
+extern const gw_entity_t gw_entity_acls;
 
 /* The entity type called name ("services"), or NULL. */
 const gw_entity_t *gw_entity_find(const char *name);
@@ -82,6 +101,11 @@ const gw_entity_t *gw_entity_find_path(const char *path, int nested);
 const char *gw_entity_path(const gw_entity_t *e);
 const char *gw_entity_nested_path(const gw_entity_t *e);
 
+/* The key that addresses one e in a URL instead of its id: at the top
+ * level (nested 0) or under its parent (nested 1); NULL when only ids
+ * do. */
+const char *gw_entity_endpoint_key(const gw_entity_t *e, int nested);
+
 /* All entity types, ended by NULL, in dependency order (parents first). */
 const gw_entity_t *const *gw_entity_all(void);
 
@@ -91,11 +115,37 @@ const gw_entity_t *const *gw_entity_all(void);
  * overwritten whole: created_at is new unless input has one); NULL
  * otherwise. now is the write time. On success *out
  * is the complete entity; on a validation failure returns APR_EINVAL with
- * a code-2 error in *err. */
+ * a code-2 error in *err. Server-generated strings (GW_F_AUTO string
+ * members such as a credential's key) are made on insert and upsert when
+ * input lacks them. */
 apr_status_t gw_entity_prepare(json_object **out, gw_error_t **err,
                                const gw_entity_t *e, gw_op_e op,
                                json_object *input, const json_object *existing,
                                apr_time_t now, apr_pool_t *p);
+
+/* gw_entity_prepare's flags. GW_PREPARE_RAW: the input is already in
+ * stored form, so the entity's on_write transformation is skipped (Kong's
+ * declarative `_transform: false`: basic-auth passwords arrive hashed). */
+#define GW_PREPARE_RAW 0x0001
+
+/* gw_entity_prepare with flags (GW_PREPARE_*). */
+apr_status_t gw_entity_prepare_ex(json_object **out, gw_error_t **err,
+                                  const gw_entity_t *e, gw_op_e op,
+                                  json_object *input,
+                                  const json_object *existing, apr_time_t now,
+                                  unsigned flags, apr_pool_t *p);
+
+/* The largest `ttl` Kong accepts (DAO_MAX_TTL). */
+#define GW_ENTITY_MAX_TTL 100000000
+
+/* Takes Kong's `ttl` write option out of input (a body member, removed
+ * from it): *ttl gets its seconds, 0 when absent or 0 (no expiry). A ttl
+ * on an entity without GW_E_TTL, or one that is not an integer in
+ * 0..GW_ENTITY_MAX_TTL, returns APR_EINVAL with Kong's code-11 error
+ * ("invalid option (ttl: ...)") in *err. */
+apr_status_t gw_entity_take_ttl(apr_int64_t *ttl, gw_error_t **err,
+                                const gw_entity_t *e, json_object *input,
+                                apr_pool_t *p);
 
 /* Fills defaults (and nothing else) so that a stored row read back has
  * every field in Kong's output shape, nulls included, in schema order. */

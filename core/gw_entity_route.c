@@ -12,6 +12,7 @@
 
 #include "gw_entity.h"
 #include "gw_json.h"
+#include "gw_text.h"
 #include "gw_upath.h"
 
 static const char *const path_handlings[] = {"v0", "v1", NULL};
@@ -25,16 +26,6 @@ static const char *const *const protocol_subsets[] = {
     (const char *const[]){"tls_passthrough", NULL},
     (const char *const[]){"grpc", "grpcs", NULL}, NULL};
 
-static int in_list(const char *s, const char *const *list)
-{
-    for (; s && *list; list++) {
-        if (strcmp(s, *list) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static const char *check_protocol_set(json_object *v, apr_pool_t *p)
 {
     size_t i, n = json_object_array_length(v);
@@ -46,7 +37,7 @@ static const char *check_protocol_set(json_object *v, apr_pool_t *p)
             json_object_get_string(json_object_array_get_idx(v, i));
 
         for (s = 0; protocol_subsets[s]; s++) {
-            if (in_list(proto, protocol_subsets[s]) && !used[s]) {
+            if (gw_text_in_list(proto, protocol_subsets[s]) && !used[s]) {
                 used[s] = 1;
                 count++;
             }
@@ -284,7 +275,7 @@ static int has_protocol(json_object *route, const char *const *which)
     }
     n = json_object_array_length(protos);
     for (i = 0; i < n; i++) {
-        if (in_list(
+        if (gw_text_in_list(
                 json_object_get_string(json_object_array_get_idx(protos, i)),
                 which)) {
             return 1;

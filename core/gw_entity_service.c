@@ -10,6 +10,7 @@
 
 #include "gw_entity.h"
 #include "gw_json.h"
+#include "gw_text.h"
 
 static const gw_field_t uuid_element = {
     .name = "id", .type = GW_T_STRING, .flags = GW_F_UUID};
@@ -69,16 +70,6 @@ static const gw_field_t service_fields[] = {
      .dflt = "true"},
     {NULL}};
 
-static int is_one_of(const char *s, const char *const *list)
-{
-    for (; s && *list; list++) {
-        if (strcmp(s, *list) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Kong's conditional entity checks on `protocol`: fields that only make
  * sense for some protocols must be null for the others. */
 static void check_protocol_fields(gw_validation_t *v, json_object *svc)
@@ -96,12 +87,12 @@ static void check_protocol_fields(gw_validation_t *v, json_object *svc)
     if (!proto || gw_validation_failed(v, "protocol")) {
         return;
     }
-    if (is_one_of(proto, no_path) && gw_json_get(svc, "path")
+    if (gw_text_in_list(proto, no_path) && gw_json_get(svc, "path")
         && !gw_validation_failed(v, "path")) {
         gw_validation_field_error(v, "path", "value must be null");
         failed = 1;
     }
-    if (!is_one_of(proto, tls_only)) {
+    if (!gw_text_in_list(proto, tls_only)) {
         for (f = tls_fields; *f; f++) {
             if (gw_json_get(svc, *f) && !gw_validation_failed(v, *f)) {
                 gw_validation_field_error(v, *f, "value must be null");

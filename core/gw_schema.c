@@ -856,6 +856,93 @@ int gw_schema_parse_host(const char *s, const char **host, int *port,
     return valid_hostname(*host);
 }
 
+int gw_schema_is_ip_address(const char *s)
+{
+    const char *colon = strchr(s, ':');
+    apr_size_t digits = 0;
+
+    if (colon && strchr(colon + 1, ':')) {
+        return 1;
+    }
+    for (; *s; s++) {
+        if (*s == ':') {
+            continue;
+        }
+        if (!apr_isdigit(*s) && *s != '.') {
+            return 0;
+        }
+        digits++;
+    }
+    return digits > 0;
+}
+
+gw_addr_status_e gw_schema_address_status(const char *s, int *port,
+                                          apr_pool_t *p)
+{
+    const char *host, *colon;
+
+    if (!gw_schema_parse_host(s, &host, port, p)) {
+        return GW_ADDR_INVALID;
+    }
+    if (*port != -2) {
+        return GW_ADDR_OK;
+    }
+    colon = strrchr(s, ':');
+    if (strlen(colon + 1) > 0 && strlen(colon + 1) < 11
+        && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+        return GW_ADDR_BAD_PORT;
+    }
+    return GW_ADDR_INVALID;
+}
+
+/* Kong's validate_sni() on the text s, which the wildcard check calls
+ * with its stand-in for the '*'. */
+static const char *check_sni_text(const char *s, apr_pool_t *p)
+{
+    int port;
+
+    switch (gw_schema_address_status(s, &port, p)) {
+        case GW_ADDR_INVALID:
+            return apr_pstrcat(p, "invalid value: ", s, NULL);
+        case GW_ADDR_BAD_PORT:
+            return "must not have a port";
+        default:
+            break;
+    }
+    if (gw_schema_is_ip_address(s)) {
+        return "must not be an IP";
+    }
+    return port != -1 ? "must not have a port" : NULL;
+}
+
+const char *gw_schema_check_sni(json_object *v, apr_pool_t *p)
+{
+    return check_sni_text(json_object_get_string(v), p);
+}
+
+const char *gw_schema_check_wildcard_host(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v);
+    const char *star = strchr(s, '*');
+    apr_size_t len = strlen(s);
+
+    if (!star) {
+        return check_sni_text(s, p);
+    }
+    if (star != s && star != s + len - 1) {
+        return "wildcard must be leftmost or rightmost character";
+    }
+    if (strchr(star + 1, '*')) {
+        return "only one wildcard must be specified";
+    }
+    /* Kong validates the name with "wildcard" in place of the '*', and
+     * its messages show that name */
+    return check_sni_text(
+        apr_pstrcat(p, apr_pstrndup(p, s, (apr_size_t)(star - s)), "wildcard",
+                    star + 1, NULL),
+        p);
+}
+
 const char *gw_schema_check_host(json_object *v, apr_pool_t *p)
 {
     const char *s = json_object_get_string(v), *host;

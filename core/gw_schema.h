@@ -29,7 +29,7 @@ typedef enum {
 
 #define GW_F_REQUIRED 0x0001 /* null or absent is "required field missing" */
 #define GW_F_UNIQUE 0x0002   /* unique across the table (checked by store) */
-#define GW_F_AUTO 0x0004     /* id or timestamp the server fills in */
+#define GW_F_AUTO 0x0004     /* id, timestamp or key the server fills in */
 #define GW_F_UUID 0x0008     /* string must be a UUID */
 #define GW_F_EMPTY_OK                                      \
     0x0010 /* string may be "" (strings default to len>=1) \
@@ -150,11 +150,29 @@ const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_ip_or_cidr(json_object *v, apr_pool_t *p);
 const char *gw_schema_check_header_name(json_object *v, apr_pool_t *p);
 
+/* Kong's typedefs.sni (not an IP address, no port) and
+ * typedefs.wildcard_host (the same with one '*' as the first or last
+ * character: "*.example.com", "example.*", "*"). */
+const char *gw_schema_check_sni(json_object *v, apr_pool_t *p);
+const char *gw_schema_check_wildcard_host(json_object *v, apr_pool_t *p);
+
 /* Splits "host", "host:port", "[v6]" or "[v6]:port". Returns 0 when the
  * text is neither a hostname nor an IP address; *port is -1 when absent
  * and -2 when present but not a number in 0..65535. */
 int gw_schema_parse_host(const char *s, const char **host, int *port,
                          apr_pool_t *p);
+
+/* Kong's hostname_type(), by exclusion, not validation: an address with
+ * two colons is IPv6, one that is digits and dots once colons are
+ * dropped is IPv4, anything else is a name. True for the first two. */
+int gw_schema_is_ip_address(const char *s);
+
+/* Kong's normalize_ip() verdict on s: valid (with *port -1 when absent),
+ * invalid, or a well-formed port beyond 65535, which Kong reports as
+ * "invalid port number" rather than as a bad address. */
+typedef enum { GW_ADDR_OK, GW_ADDR_INVALID, GW_ADDR_BAD_PORT } gw_addr_status_e;
+gw_addr_status_e gw_schema_address_status(const char *s, int *port,
+                                          apr_pool_t *p);
 
 /* Field descriptions shared by entities. */
 extern const gw_field_t gw_schema_tag_element;
@@ -167,6 +185,13 @@ extern const char *const gw_schema_protocols[];
         {.name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO}, \
     {                                                                     \
         .name = "updated_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO    \
+    }
+/* Credentials (Kong's plugin DAOs) have a creation time and no update
+ * time. */
+#define GW_FIELDS_ID_AND_CREATED_AT                                      \
+    {.name = "id", .type = GW_T_STRING, .flags = GW_F_AUTO | GW_F_UUID}, \
+    {                                                                    \
+        .name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO   \
     }
 #define GW_FIELD_UNIQUE_NAME(n)                               \
     {                                                         \

@@ -182,6 +182,13 @@ static const char *column_of(const gw_field_t *f, apr_pool_t *p)
                                    : f->name;
 }
 
+/* f's column as an SQL identifier: quoted, since some of Kong's column
+ * names are SQL keywords (acls."group") */
+static const char *sql_column(const gw_field_t *f, apr_pool_t *p)
+{
+    return apr_pstrcat(p, "\"", column_of(f, p), "\"", NULL);
+}
+
 /* created_at, updated_at: integer seconds, or (GW_T_NUMBER) seconds with
  * milliseconds */
 static int is_timestamp(const gw_field_t *f)
@@ -528,7 +535,7 @@ apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,
                        e->name, e->name);
     if (replace) {
         for (f = e->fields; f->name; f++) {
-            const char *c = column_of(f, st->pool);
+            const char *c = sql_column(f, st->pool);
 
             if ((f->flags & GW_F_TRANSIENT) || strcmp(f->name, "id") == 0) {
                 continue;
@@ -566,8 +573,9 @@ static apr_status_t exists(int *found, gw_store_t *st, const char *table,
     const char *args[2] = {value, except_id};
     const char *sql;
 
-    sql = apr_psprintf(st->pool, "SELECT 1 FROM %s WHERE %s = %%s%s LIMIT 1",
-                       table, column, except_id ? " AND id <> %s::uuid" : "");
+    sql =
+        apr_psprintf(st->pool, "SELECT 1 FROM %s WHERE \"%s\" = %%s%s LIMIT 1",
+                     table, column, except_id ? " AND id <> %s::uuid" : "");
     if (gw_store_strings(&rows, st, sql, except_id ? 2 : 1, args)
         != APR_SUCCESS) {
         return APR_EGENERAL;
@@ -608,7 +616,7 @@ static apr_status_t check_unique_together(gw_error_t **err, gw_store_t *st,
             return APR_SUCCESS; /* null is never equal in SQL either */
         }
         sql = apr_psprintf(st->pool, "%s AND %s = %%s%s", sql,
-                           column_of(f, st->pool), foreign ? "::uuid" : "");
+                           sql_column(f, st->pool), foreign ? "::uuid" : "");
         args[nargs++] =
             foreign ? gw_json_str(v, "id") : json_object_get_string(v);
         json_object_object_add(key, *n, json_object_get(v));

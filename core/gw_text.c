@@ -131,6 +131,20 @@ char *gw_text_escape(const char *s, apr_pool_t *p)
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+char *gw_text_hex(const unsigned char *data, apr_size_t len, apr_pool_t *p)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *out = apr_palloc(p, len * 2 + 1);
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    out[2 * len] = '\0';
+    return out;
+}
+
 char *gw_text_b64url_encode(const unsigned char *d, apr_size_t len,
                             apr_pool_t *p)
 {
@@ -227,4 +241,14 @@ char *gw_text_lua_quote(const char *s, apr_pool_t *p)
 int gw_text_prefix_ci(const char *s, const char *prefix)
 {
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int gw_text_in_list(const char *s, const char *const *list)
+{
+    for (; s && *list; list++) {
+        if (strcmp(s, *list) == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }

@@ -27,6 +27,9 @@ char *gw_text_unescape(const char *s, apr_size_t n, int plus_is_space,
 /* Percent-encodes everything but RFC 3986 unreserved characters. */
 char *gw_text_escape(const char *s, apr_pool_t *p);
 
+/* Lowercase hex of data[0..len) (digests as Kong stores them). */
+char *gw_text_hex(const unsigned char *data, apr_size_t len, apr_pool_t *p);
+
 /* URL-safe base64 without padding, and its inverse (NULL when invalid). */
 char *gw_text_b64url_encode(const unsigned char *data, apr_size_t len,
                             apr_pool_t *p);
@@ -35,6 +38,9 @@ unsigned char *gw_text_b64url_decode(const char *s, apr_size_t *len,
 
 /* Lua string literal as Kong prints it in messages: "a\"b". */
 char *gw_text_lua_quote(const char *s, apr_pool_t *p);
+
+/* True when s (not NULL) is one of the strings of list, ended by NULL. */
+int gw_text_in_list(const char *s, const char *const *list);
 
 /* ASCII case-insensitive prefix test. */
 int gw_text_prefix_ci(const char *s, const char *prefix);

@@ -34,6 +34,32 @@ const char *gw_uuid_v4(apr_pool_t *p)
     return format_uuid(b, p);
 }
 
+const char *gw_uuid_random_key(apr_pool_t *p)
+{
+    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "abcdefghijklmnopqrstuvwxyz0123456789";
+    char *out = apr_palloc(p, GW_UUID_KEY_LEN + 1);
+    int n = 0;
+
+    while (n < GW_UUID_KEY_LEN) {
+        unsigned char b[GW_UUID_KEY_LEN];
+        int i;
+
+        if (RAND_bytes(b, sizeof(b)) != 1) {
+            abort(); /* as in gw_uuid_v4 */
+        }
+        for (i = 0; i < GW_UUID_KEY_LEN && n < GW_UUID_KEY_LEN; i++) {
+            /* 248 = 4 * 62: rejecting the rest keeps every character
+             * equally likely */
+            if (b[i] < 248) {
+                out[n++] = alnum[b[i] % 62];
+            }
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static int parse_uuid(const char *s, unsigned char out[16])
 {
     int i, n = 0;

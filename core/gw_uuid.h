@@ -10,9 +10,14 @@
 #include <apr_pools.h>
 
 #define GW_UUID_LEN 36
+#define GW_UUID_KEY_LEN 32
 
 /* A random (version 4) UUID. */
 const char *gw_uuid_v4(apr_pool_t *p);
+
+/* Kong's random_string(): 32 random ASCII letters and digits, the key or
+ * secret generated for a credential that is given none. */
+const char *gw_uuid_random_key(apr_pool_t *p);
 
 /* The version 5 (SHA-1) UUID of name in namespace ns; NULL when ns is not
  * a valid UUID. */
