@@ -29,52 +29,6 @@ static const char *const check_types[] = {"tcp",  "http",  "https",
 
 /* ------------------------------------------------------ validators */
 
-/* Kong's hostname_type(): by exclusion, not validation. An address with
- * two colons is IPv6; one that is digits and dots once colons are
- * dropped is IPv4; anything else is a name. */
-static int is_ip_address(const char *s)
-{
-    const char *colon = strchr(s, ':');
-    apr_size_t digits = 0;
-
-    if (colon && strchr(colon + 1, ':')) {
-        return 1;
-    }
-    for (; *s; s++) {
-        if (*s == ':') {
-            continue;
-        }
-        if (!apr_isdigit(*s) && *s != '.') {
-            return 0;
-        }
-        digits++;
-    }
-    return digits > 0;
-}
-
-typedef enum { ADDR_OK, ADDR_INVALID, ADDR_BAD_PORT } addr_status_e;
-
-/* Kong's normalize_ip() verdict on s: valid (with *port -1 when absent),
- * invalid, or a well-formed port beyond 65535, which Kong reports as
- * "invalid port number" rather than as a bad address. */
-static addr_status_e address_status(const char *s, int *port, apr_pool_t *p)
-{
-    const char *host, *colon;
-
-    if (!gw_schema_parse_host(s, &host, port, p)) {
-        return ADDR_INVALID;
-    }
-    if (*port != -2) {
-        return ADDR_OK;
-    }
-    colon = strrchr(s, ':');
-    if (strlen(colon + 1) > 0 && strlen(colon + 1) < 11
-        && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-        return ADDR_BAD_PORT;
-    }
-    return ADDR_INVALID;
-}
-
 static const char *check_name(json_object *v, apr_pool_t *p)
 {
     const char *s = json_object_get_string(v), *what;
@@ -83,10 +37,10 @@ static const char *check_name(json_object *v, apr_pool_t *p)
     what = gw_text_utf8_valid(s, strlen(s))
                ? apr_psprintf(p, "Invalid name ('%s')", s)
                : "Invalid name";
-    if (address_status(s, &port, p) != ADDR_OK) {
+    if (gw_schema_address_status(s, &port, p) != GW_ADDR_OK) {
         return apr_pstrcat(p, what, "; must be a valid hostname", NULL);
     }
-    if (is_ip_address(s)) {
+    if (gw_schema_is_ip_address(s)) {
         return apr_pstrcat(p, what, "; no ip addresses allowed", NULL);
     }
     if (port != -1) {
@@ -103,10 +57,10 @@ static const char *check_host_header(json_object *v, apr_pool_t *p)
     const char *colon = strchr(s, ':');
     int port;
 
-    switch (address_status(s, &port, p)) {
-        case ADDR_OK:
+    switch (gw_schema_address_status(s, &port, p)) {
+        case GW_ADDR_OK:
             return NULL;
-        case ADDR_BAD_PORT:
+        case GW_ADDR_BAD_PORT:
             return "invalid port number";
         default:
             break;
@@ -121,29 +75,10 @@ static const char *check_host_header(json_object *v, apr_pool_t *p)
         }
         return apr_pstrcat(p, "invalid ipv6 address: ", s, NULL);
     }
-    if (is_ip_address(s)) {
+    if (gw_schema_is_ip_address(s)) {
         return apr_pstrcat(p, "invalid ipv4 address: ", s, NULL);
     }
     return apr_pstrcat(p, "invalid hostname: ", s, NULL);
-}
-
-static const char *check_sni(json_object *v, apr_pool_t *p)
-{
-    const char *s = json_object_get_string(v);
-    int port;
-
-    switch (address_status(s, &port, p)) {
-        case ADDR_INVALID:
-            return apr_pstrcat(p, "invalid value: ", s, NULL);
-        case ADDR_BAD_PORT:
-            return "must not have a port";
-        default:
-            break;
-    }
-    if (is_ip_address(s)) {
-        return "must not be an IP";
-    }
-    return port != -1 ? "must not have a port" : NULL;
 }
 
 /* An RFC 2616 token (Kong's validate_http_token). */
@@ -234,7 +169,7 @@ static const gw_field_t active_fields[] = {
      .dflt = "\"/\"",
      .starts_with = "/",
      .check = gw_schema_check_path},
-    {.name = "https_sni", .type = GW_T_STRING, .check = check_sni},
+    {.name = "https_sni", .type = GW_T_STRING, .check = gw_schema_check_sni},
     {.name = "https_verify_certificate",
      .type = GW_T_BOOLEAN,
      .flags = GW_F_REQUIRED,
