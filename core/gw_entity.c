@@ -28,6 +28,7 @@ static const gw_entity_t *const entities[] = {
     &gw_entity_hmacauth_credentials,
     &gw_entity_jwt_secrets,
     &gw_entity_acls,
+    &gw_entity_plugins,
     NULL,
 };
 
@@ -93,6 +94,52 @@ const gw_field_t *gw_entity_foreign_to(const gw_entity_t *e,
         }
     }
     return NULL;
+}
+
+/* The subschema ent names; *msg gets Kong's message when it names none. */
+static const gw_subschema_t *find_subschema(const gw_entity_t *e,
+                                            const json_object *ent,
+                                            const char **msg, apr_pool_t *p)
+{
+    json_object *key = gw_json_get(ent, e->subschema_key);
+    const gw_subschema_t *sub;
+
+    *msg = NULL;
+    if (!key) {
+        *msg = "required field missing";
+        return NULL;
+    }
+    if (!json_object_is_type(key, json_type_string)) {
+        *msg = "expected a string";
+        return NULL;
+    }
+    sub = e->subschema(json_object_get_string(key));
+    if (!sub) {
+        /* the key where subschema_error says %s (not a format: the
+         * compiler could not check it) */
+        const char *at = strstr(e->subschema_error, "%s");
+
+        *msg = at ? apr_pstrcat(
+                   p,
+                   apr_pstrndup(p, e->subschema_error,
+                                (apr_size_t)(at - e->subschema_error)),
+                   json_object_get_string(key), at + 2, NULL)
+                  : e->subschema_error;
+    }
+    return sub;
+}
+
+const gw_field_t *gw_entity_fields(const gw_entity_t *e, const json_object *ent,
+                                   apr_pool_t *p)
+{
+    const gw_subschema_t *sub;
+    const char *msg;
+
+    if (!e->subschema_key) {
+        return e->fields;
+    }
+    sub = find_subschema(e, ent, &msg, p);
+    return sub ? gw_schema_overlay(e->fields, sub->fields, p) : e->fields;
 }
 
 /* PATCH semantics: records are merged member by member, everything else
@@ -183,7 +230,8 @@ apr_status_t gw_entity_prepare_ex(json_object **out, gw_error_t **err,
 {
     gw_validation_t v;
     json_object *ent;
-    const gw_field_t *f;
+    const gw_field_t *f, *fields = e->fields;
+    const gw_subschema_t *sub = NULL;
 
     *out = NULL;
     *err = NULL;
@@ -191,21 +239,47 @@ apr_status_t gw_entity_prepare_ex(json_object **out, gw_error_t **err,
     if (e->transform) {
         e->transform(e, input, &v);
     }
+    if (e->subschema_key) {
+        /* a PATCH without the key keeps the stored one */
+        const json_object *named =
+            op == GW_OP_UPDATE && existing
+                    && !gw_json_has(input, e->subschema_key)
+                ? existing
+                : input;
+        const char *msg;
+
+        sub = find_subschema(e, named, &msg, p);
+        if (!sub) {
+            json_object *only = gw_json_own(p, json_object_new_object());
+
+            json_object_object_add(only, e->subschema_key,
+                                   json_object_new_string(msg));
+            *err = gw_error_schema(p, only);
+            return APR_EINVAL;
+        }
+        fields = gw_schema_overlay(e->fields, sub->fields, p);
+        if (sub->transform) {
+            sub->transform(input, &v);
+        }
+    }
     if (op == GW_OP_UPDATE && existing) {
         ent = gw_json_copy(existing, p);
         /* the client may not move an entity's identity or history */
         json_object_object_del(input, "created_at");
-        merge_into(e->fields, ent, input);
+        merge_into(fields, ent, input);
     }
     else {
         ent = gw_json_copy(input, p);
-        gw_schema_fill_defaults(e->fields, ent);
+        gw_schema_fill_defaults(fields, ent);
     }
     set_auto_fields(e, op, ent, now, p);
     if (e->complete) {
         e->complete(e, op, ent, op == GW_OP_UPDATE ? existing : NULL, &v, p);
     }
-    gw_schema_check_record(&v, e->fields, e->checks, ent);
+    gw_schema_check_record(&v, fields, e->checks, ent);
+    if (sub) {
+        gw_schema_check_entity(&v, fields, sub->checks, ent);
+    }
     if (gw_validation_ok(&v) && e->on_write && !(flags & GW_PREPARE_RAW)) {
         e->on_write(e, op, ent, op == GW_OP_UPDATE ? existing : NULL, &v, p);
     }
@@ -213,7 +287,7 @@ apr_status_t gw_entity_prepare_ex(json_object **out, gw_error_t **err,
         *err = gw_error_schema(p, v.errors);
         return APR_EINVAL;
     }
-    for (f = e->fields; f->name; f++) {
+    for (f = fields; f->name; f++) {
         if (f->flags & GW_F_TRANSIENT) {
             json_object_object_del(ent, f->name);
         }
@@ -274,7 +348,7 @@ json_object *gw_entity_shape(const gw_entity_t *e, json_object *row,
     json_object *out = gw_json_own(p, json_object_new_object());
     const gw_field_t *f;
 
-    for (f = e->fields; f->name; f++) {
+    for (f = gw_entity_fields(e, row, p); f->name; f++) {
         json_object *val = NULL;
 
         if (f->flags & GW_F_TRANSIENT) {

@@ -41,6 +41,10 @@ typedef void (*gw_entity_complete_fn)(const gw_entity_t *e, gw_op_e op,
                                       const json_object *existing,
                                       gw_validation_t *v, apr_pool_t *p);
 
+/* The subschema that key (the value of the entity's subschema_key) names,
+ * or NULL when there is none. */
+typedef const gw_subschema_t *(*gw_entity_subschema_fn)(const char *key);
+
 struct gw_entity_s {
     const char *name;         /* "services": table and declarative key */
     const char *singular;     /* "service": name of a foreign key to it */
@@ -62,6 +66,14 @@ struct gw_entity_s {
     /* the endpoint key under its parent only, for an entity that has
      * none at the top level (/consumers/{c}/acls/{group}) */
     const char *nested_endpoint_key;
+    /* Kong's subschemas (plugins by name): the value of subschema_key
+     * chooses fields that replace the entity's own and checks that run
+     * after its own. A missing key is "required field missing" and an
+     * unknown one subschema_error (a format with one %s for the key);
+     * either is then the only error reported, as in Kong. */
+    const char *subschema_key;
+    gw_entity_subschema_fn subschema;
+    const char *subschema_error;
 };
 
 /* Only reachable under its parent (/upstreams/{u}/targets): /E, /E/{key}
@@ -89,6 +101,7 @@ extern const gw_entity_t gw_entity_basicauth_credentials;
 extern const gw_entity_t gw_entity_hmacauth_credentials;
 extern const gw_entity_t gw_entity_jwt_secrets;
 extern const gw_entity_t gw_entity_acls;
+extern const gw_entity_t gw_entity_plugins;
 
 /* The entity type called name ("services"), or NULL. */
 const gw_entity_t *gw_entity_find(const char *name);
@@ -146,6 +159,11 @@ apr_status_t gw_entity_prepare_ex(json_object **out, gw_error_t **err,
 apr_status_t gw_entity_take_ttl(apr_int64_t *ttl, gw_error_t **err,
                                 const gw_entity_t *e, json_object *input,
                                 apr_pool_t *p);
+/* The fields an entity of type e with the values of ent is described by:
+ * e->fields with its subschema's replacements when ent names one (for
+ * coercing form input, describing and shaping); owned by p. */
+const gw_field_t *gw_entity_fields(const gw_entity_t *e, const json_object *ent,
+                                   apr_pool_t *p);
 
 /* Fills defaults (and nothing else) so that a stored row read back has
  * every field in Kong's output shape, nulls included, in schema order. */

@@ -5,10 +5,8 @@
  */
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <apr_lib.h>
 #include <apr_strings.h>
-#include <pcre2.h>
 
 #include "gw_entity.h"
 #include "gw_json.h"
@@ -65,18 +63,6 @@ static const char *check_protocol_set(json_object *v, apr_pool_t *p)
     return apr_pstrcat(p, "these sets are mutually exclusive: ", msg, NULL);
 }
 
-static const char *check_method(json_object *v, apr_pool_t *p)
-{
-    const char *s = json_object_get_string(v), *c;
-
-    for (c = s; *c; c++) {
-        if (!apr_isupper(*c)) {
-            return apr_pstrcat(p, "invalid value: ", s, NULL);
-        }
-    }
-    return NULL;
-}
-
 static const char *check_wildcard_host(json_object *v, apr_pool_t *p)
 {
     const char *s = json_object_get_string(v);
@@ -120,20 +106,10 @@ static const char *check_route_path(json_object *v, apr_pool_t *p)
         return "must not have empty segments";
     }
     if (s[0] == '~') {
-        int errcode;
-        PCRE2_SIZE erroff;
-        pcre2_code *re =
-            pcre2_compile((PCRE2_SPTR)(s + 1), PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-                          &errcode, &erroff, NULL);
-        PCRE2_UCHAR buf[256];
-
-        if (re) {
-            pcre2_code_free(re);
-            return NULL;
-        }
-        pcre2_get_error_message(errcode, buf, sizeof(buf));
-        return apr_psprintf(p, "invalid regex: '%s' (PCRE returned: %s)", s + 1,
-                            (const char *)buf);
+        err = gw_schema_regex_error(s + 1, p);
+        return err ? apr_psprintf(p, "invalid regex: '%s' (PCRE returned: %s)",
+                                  s + 1, err)
+                   : NULL;
     }
     err = gw_schema_check_path(v, p);
     if (err) {
@@ -171,10 +147,9 @@ static const char *check_sni(json_object *v, apr_pool_t *p)
     return NULL;
 }
 
-static const gw_field_t protocol_element = {
-    .name = "protocol", .type = GW_T_STRING, .one_of = gw_schema_protocols};
-static const gw_field_t method_element = {
-    .name = "method", .type = GW_T_STRING, .check = check_method};
+static const gw_field_t method_element = {.name = "method",
+                                          .type = GW_T_STRING,
+                                          .check = gw_schema_check_http_method};
 static const gw_field_t host_element = {
     .name = "host", .type = GW_T_STRING, .check = check_wildcard_host};
 static const gw_field_t path_element = {
@@ -212,7 +187,7 @@ static const gw_field_t route_fields[] = {
      .type = GW_T_SET,
      .flags = GW_F_REQUIRED,
      .dflt = "[\"http\",\"https\"]",
-     .elements = &protocol_element,
+     .elements = &gw_schema_protocol_element,
      .len_min = 1,
      .check = check_protocol_set},
     {.name = "methods", .type = GW_T_SET, .elements = &method_element},

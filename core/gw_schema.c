@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
+#include <pcre2.h>
 
 #include "gw_error.h"
 #include "gw_json.h"
@@ -42,6 +44,30 @@ void gw_validation_field_error(gw_validation_t *v, const char *field,
     }
 }
 
+void gw_validation_path_error(gw_validation_t *v, const char *path,
+                              const char *msg)
+{
+    json_object *node = v->errors;
+    const char *dot;
+
+    while ((dot = strchr(path, '.')) != NULL) {
+        const char *step =
+            apr_pstrndup(v->pool, path, (apr_size_t)(dot - path));
+        json_object *next = gw_json_get(node, step);
+
+        if (!next) {
+            next = json_object_new_object();
+            json_object_object_add(node, step, next);
+        }
+        else if (!json_object_is_type(next, json_type_object)) {
+            return; /* the record already failed as a whole */
+        }
+        node = next;
+        path = dot + 1;
+    }
+    json_object_object_add(node, path, json_object_new_string(msg));
+}
+
 int gw_validation_failed(const gw_validation_t *v, const char *field)
 {
     return gw_json_has(v->errors, field);
@@ -62,6 +88,78 @@ const gw_field_t *gw_schema_field(const gw_field_t *fields, const char *name)
     return NULL;
 }
 
+const gw_field_t *gw_schema_field_path(const gw_field_t *fields,
+                                       const char *path)
+{
+    const char *dot;
+
+    while ((dot = strchr(path, '.')) != NULL) {
+        const gw_field_t *f;
+
+        for (f = fields; f && f->name; f++) {
+            if (strlen(f->name) == (apr_size_t)(dot - path)
+                && strncmp(f->name, path, (apr_size_t)(dot - path)) == 0) {
+                break;
+            }
+        }
+        if (!f || !f->name || f->type != GW_T_RECORD) {
+            return NULL;
+        }
+        fields = f->fields;
+        path = dot + 1;
+    }
+    return gw_schema_field(fields, path);
+}
+
+json_object *gw_schema_get_path(const json_object *obj, const char *path,
+                                int *present)
+{
+    char step[128];
+    const char *dot;
+    json_object *val = NULL;
+
+    *present = 0;
+    for (;;) {
+        apr_size_t len;
+
+        dot = strchr(path, '.');
+        len = dot ? (apr_size_t)(dot - path) : strlen(path);
+        if (!obj || !json_object_is_type(obj, json_type_object)
+            || len >= sizeof(step)) {
+            return NULL;
+        }
+        memcpy(step, path, len);
+        step[len] = '\0';
+        if (!json_object_object_get_ex(obj, step, &val)) {
+            return NULL;
+        }
+        if (!dot) {
+            *present = 1;
+            return val;
+        }
+        obj = val;
+        path = dot + 1;
+    }
+}
+
+const gw_field_t *gw_schema_overlay(const gw_field_t *base,
+                                    const gw_field_t *over, apr_pool_t *p)
+{
+    apr_size_t n = 0, i;
+    gw_field_t *out;
+
+    while (base[n].name) {
+        n++;
+    }
+    out = apr_pcalloc(p, (n + 1) * sizeof(*out));
+    for (i = 0; i < n; i++) {
+        const gw_field_t *mine = gw_schema_field(over, base[i].name);
+
+        out[i] = mine ? *mine : base[i];
+    }
+    return out;
+}
+
 json_object *gw_schema_default(const gw_field_t *f)
 {
     json_object *rec;
@@ -69,7 +167,8 @@ json_object *gw_schema_default(const gw_field_t *f)
     if (f->dflt) {
         return json_tokener_parse(f->dflt);
     }
-    if (f->type != GW_T_RECORD || (f->flags & GW_F_NULL_RECORD)) {
+    if (f->type != GW_T_RECORD
+        || (f->flags & (GW_F_NULL_RECORD | GW_F_ABSTRACT))) {
         return NULL;
     }
     rec = json_object_new_object();
@@ -84,7 +183,7 @@ void gw_schema_fill_defaults(const gw_field_t *fields, json_object *obj)
     for (f = fields; f && f->name; f++) {
         json_object *val;
 
-        if (f->flags & (GW_F_AUTO | GW_F_TRANSIENT)) {
+        if (f->flags & (GW_F_AUTO | GW_F_TRANSIENT | GW_F_ABSTRACT)) {
             continue;
         }
         if (!json_object_object_get_ex(obj, f->name, &val)) {
@@ -381,9 +480,11 @@ static const char *check_scalar(const gw_field_t *f, json_object *v,
     if (f->has_between) {
         double d = json_object_get_double(v);
 
+        /* Kong formats the bounds with %d: 0.001 shows as 0 */
         if (d < f->min || d > f->max) {
             return apr_psprintf(p, "value should be between %s and %s",
-                                num_text(f->min, p), num_text(f->max, p));
+                                num_text(trunc(f->min), p),
+                                num_text(trunc(f->max), p));
         }
     }
     if (f->type == GW_T_STRING) {
@@ -421,19 +522,10 @@ static json_object *check_elements(const gw_field_t *f, json_object *arr,
 {
     size_t i, n = json_object_array_length(arr);
     json_object *errs = NULL;
+    const char *msg;
 
-    if (f->len_min && n < (size_t)f->len_min) {
-        return json_object_new_string(
-            apr_psprintf(p, "length must be at least %d", f->len_min));
-    }
-    if (f->len_max && n > (size_t)f->len_max) {
-        return json_object_new_string(
-            apr_psprintf(p, "length must be at most %d", f->len_max));
-    }
-    if (!f->elements) {
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
+    /* as in Kong: the elements first, then the array's own rules */
+    for (i = 0; f->elements && i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i);
         json_object *err;
 
@@ -451,12 +543,19 @@ static json_object *check_elements(const gw_field_t *f, json_object *arr,
             json_object_array_put_idx(errs, i, err);
         }
     }
-    if (!errs && f->check) {
-        const char *msg = f->check(arr, p);
-
-        return msg ? json_object_new_string(msg) : NULL;
+    if (errs) {
+        return errs;
     }
-    return errs;
+    if (f->len_min && n < (size_t)f->len_min) {
+        return json_object_new_string(
+            apr_psprintf(p, "length must be at least %d", f->len_min));
+    }
+    if (f->len_max && n > (size_t)f->len_max) {
+        return json_object_new_string(
+            apr_psprintf(p, "length must be at most %d", f->len_max));
+    }
+    msg = f->check ? f->check(arr, p) : NULL;
+    return msg ? json_object_new_string(msg) : NULL;
 }
 
 static json_object *check_map(const gw_field_t *f, json_object *map,
@@ -523,8 +622,14 @@ json_object *gw_schema_check_value(const gw_field_t *f, json_object *v,
                    p, json_object_new_string("required field missing"))
                                           : NULL;
     }
+    if (f->flags & GW_F_NULL_ONLY) {
+        return gw_json_own(p, json_object_new_string("value must be null"));
+    }
     if (!type_ok(f->type, v)) {
         return gw_json_own(p, json_object_new_string(type_error(f->type)));
+    }
+    if (f->flags & GW_F_ABSTRACT) {
+        return NULL;
     }
     switch (f->type) {
         case GW_T_ARRAY:
@@ -583,13 +688,99 @@ static const char *quoted_list(const char *const *names, apr_pool_t *p)
     return out ? out : "";
 }
 
+/* Whether value satisfies m, which adds to the rules of f (may be NULL).
+ * Returns NULL when it does, else the message. */
+static const char *match_error(const gw_schema_match_t *m, const gw_field_t *f,
+                               json_object *value, apr_pool_t *p)
+{
+    json_object *err;
+
+    if (!value) {
+        return m->required ? "required field missing" : NULL;
+    }
+    err = f ? gw_schema_check_value(f, value, p) : NULL;
+    if (err) {
+        return json_object_is_type(err, json_type_string)
+                   ? json_object_get_string(err)
+                   : gw_error_lua(err, p);
+    }
+    if (m->eq
+        && !(json_object_is_type(value, json_type_string)
+             && strcmp(json_object_get_string(value), m->eq) == 0)) {
+        return apr_pstrcat(p, "value must be ", m->eq, NULL);
+    }
+    if (m->has_gt
+        && !((json_object_is_type(value, json_type_int)
+              || json_object_is_type(value, json_type_double))
+             && json_object_get_double(value) > m->gt)) {
+        return apr_pstrcat(p, "value must be greater than ", num_text(m->gt, p),
+                           NULL);
+    }
+    if (m->contains && json_object_is_type(value, json_type_array)) {
+        size_t i, n = json_object_array_length(value);
+
+        for (i = 0; i < n; i++) {
+            json_object *e = json_object_array_get_idx(value, i);
+
+            if (e && json_object_is_type(e, json_type_string)
+                && strcmp(json_object_get_string(e), m->contains) == 0) {
+                return NULL;
+            }
+        }
+        return apr_pstrcat(p, "expected to contain: ", m->contains, NULL);
+    }
+    return NULL;
+}
+
+/* Kong's conditional checker. The if-value is judged by its field's own
+ * rules too, so an invalid value never triggers the then-part. */
+static void run_conditional(gw_validation_t *v, const gw_conditional_t *c,
+                            const gw_field_t *fields, json_object *obj)
+{
+    int has_if, has_then;
+    json_object *if_value = gw_schema_get_path(obj, c->if_field, &has_if);
+    json_object *then_value = gw_schema_get_path(obj, c->then_field, &has_then);
+    const char *msg;
+
+    if (!has_if && !has_then) {
+        return;
+    }
+    if (match_error(&c->if_match, gw_schema_field_path(fields, c->if_field),
+                    if_value, v->pool)) {
+        return;
+    }
+    msg =
+        match_error(&c->then_match, gw_schema_field_path(fields, c->then_field),
+                    then_value, v->pool);
+    if (msg) {
+        gw_validation_path_error(v, c->then_field, msg);
+        gw_validation_entity_error(
+            v, apr_psprintf(v->pool,
+                            "failed conditional validation given value of "
+                            "field '%s'",
+                            c->if_field));
+    }
+}
+
 static void run_check(gw_validation_t *v, const gw_entity_check_t *c,
-                      json_object *obj)
+                      const gw_field_t *fields, json_object *obj)
 {
     const char *const *n;
-    int set = 0, total = 0;
+    int set = 0, total = 0, present = 0;
+    json_object *values[2] = {NULL, NULL};
 
+    if (c->kind == GW_CHECK_CUSTOM) {
+        c->fn(v, obj);
+        return;
+    }
+    if (c->kind == GW_CHECK_CONDITIONAL) {
+        run_conditional(v, c->conditional, fields, obj);
+        return;
+    }
     for (n = c->fields; n && *n; n++) {
+        int here;
+        json_object *val = gw_schema_get_path(obj, *n, &here);
+
         /* Kong runs at_least_one_of, only_one_of and distinct on invalid
          * values too (run_with_invalid_fields); only mutually_required
          * waits for valid ones */
@@ -597,8 +788,17 @@ static void run_check(gw_validation_t *v, const gw_entity_check_t *c,
             && gw_validation_failed(v, *n)) {
             return;
         }
+        if (total < 2) {
+            values[total] = val;
+        }
         total++;
-        set += !is_empty(gw_json_get(obj, *n));
+        present += here;
+        set += !is_empty(val);
+    }
+    /* nothing to judge when none of the fields is there at all (a record
+     * that is not one), except for "at least one" */
+    if (!present && c->kind != GW_CHECK_AT_LEAST_ONE_OF) {
+        return;
     }
     switch (c->kind) {
         case GW_CHECK_AT_LEAST_ONE_OF:
@@ -629,9 +829,7 @@ static void run_check(gw_validation_t *v, const gw_entity_check_t *c,
             }
             break;
         case GW_CHECK_DISTINCT:
-            if (set == 2
-                && gw_json_equal(gw_json_get(obj, c->fields[0]),
-                                 gw_json_get(obj, c->fields[1]))) {
+            if (set == 2 && gw_json_equal(values[0], values[1])) {
                 gw_validation_entity_error(
                     v, apr_pstrcat(v->pool,
                                    "values of these fields must be "
@@ -639,9 +837,17 @@ static void run_check(gw_validation_t *v, const gw_entity_check_t *c,
                                    quoted_list(c->fields, v->pool), NULL));
             }
             break;
-        case GW_CHECK_CUSTOM:
-            c->fn(v, obj);
+        default:
             break;
+    }
+}
+
+void gw_schema_check_entity(gw_validation_t *v, const gw_field_t *fields,
+                            const gw_entity_check_t *checks, json_object *obj)
+{
+    for (; checks && (checks->fields || checks->fn || checks->conditional);
+         checks++) {
+        run_check(v, checks, fields, obj);
     }
 }
 
@@ -671,9 +877,7 @@ void gw_schema_check_record(gw_validation_t *v, const gw_field_t *fields,
             json_object_object_add(v->errors, f->name, json_object_get(err));
         }
     }
-    for (; checks && (checks->fields || checks->fn); checks++) {
-        run_check(v, checks, obj);
-    }
+    gw_schema_check_entity(v, fields, checks, obj);
 }
 
 /* ------------------------------------------------- shared validators */
@@ -968,6 +1172,18 @@ const char *gw_schema_check_host_port(json_object *v, apr_pool_t *p)
     return NULL;
 }
 
+const char *gw_schema_check_http_method(json_object *v, apr_pool_t *p)
+{
+    const char *s = json_object_get_string(v), *c;
+
+    for (c = s; *c; c++) {
+        if (!apr_isupper(*c)) {
+            return apr_pstrcat(p, "invalid value: ", s, NULL);
+        }
+    }
+    return NULL;
+}
+
 const char *gw_schema_check_header_name(json_object *v, apr_pool_t *p)
 {
     const char *s = json_object_get_string(v), *c;
@@ -981,6 +1197,22 @@ const char *gw_schema_check_header_name(json_object *v, apr_pool_t *p)
         }
     }
     return NULL;
+}
+
+const char *gw_schema_regex_error(const char *re, apr_pool_t *p)
+{
+    PCRE2_UCHAR buf[256];
+    PCRE2_SIZE erroff;
+    int errcode;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF, &errcode, &erroff, NULL);
+
+    if (code) {
+        pcre2_code_free(code);
+        return NULL;
+    }
+    pcre2_get_error_message(errcode, buf, sizeof(buf));
+    return apr_pstrdup(p, (const char *)buf);
 }
 
 const char *gw_schema_check_ip_or_cidr(json_object *v, apr_pool_t *p)
@@ -1035,6 +1267,9 @@ const char *const gw_schema_protocols[] = {
     "grpc", "grpcs",           "http", "https", "tcp",
     "tls",  "tls_passthrough", "udp",  NULL};
 
+const gw_field_t gw_schema_protocol_element = {
+    .name = "protocol", .type = GW_T_STRING, .one_of = gw_schema_protocols};
+
 const gw_field_t gw_schema_tag_element = {
     .name = "tag",
     .type = GW_T_STRING,
@@ -1057,6 +1292,13 @@ static const char *type_name(gw_type_e t)
 }
 
 static json_object *describe_field(const gw_field_t *f, apr_pool_t *p);
+
+static json_object *number(double d)
+{
+    return d == floor(d) && fabs(d) < 9007199254740992.0
+               ? json_object_new_int64((int64_t)d)
+               : json_object_new_double(d);
+}
 
 static json_object *describe_fields(const gw_field_t *fields, apr_pool_t *p)
 {
@@ -1093,6 +1335,16 @@ static json_object *describe_field(const gw_field_t *f, apr_pool_t *p)
     if (f->flags & GW_F_UUID) {
         json_object_object_add(d, "uuid", json_object_new_boolean(1));
     }
+    if (f->flags & GW_F_ABSTRACT) {
+        json_object_object_add(d, "abstract", json_object_new_boolean(1));
+    }
+    if (f->flags & GW_F_NULL_ONLY) {
+        json_object_object_add(d, "eq", NULL);
+    }
+    if (f->flags & GW_F_CASCADE) {
+        json_object_object_add(d, "on_delete",
+                               json_object_new_string("cascade"));
+    }
     if (f->dflt) {
         json_object_object_add(d, "default", json_tokener_parse(f->dflt));
     }
@@ -1108,11 +1360,14 @@ static json_object *describe_field(const gw_field_t *f, apr_pool_t *p)
         }
         json_object_object_add(d, "one_of", list);
     }
+    if (f->has_gt) {
+        json_object_object_add(d, "gt", number(f->gt));
+    }
     if (f->has_between) {
         json_object *range = json_object_new_array();
 
-        json_object_array_add(range, json_object_new_int64((int64_t)f->min));
-        json_object_array_add(range, json_object_new_int64((int64_t)f->max));
+        json_object_array_add(range, number(f->min));
+        json_object_array_add(range, number(f->max));
         json_object_object_add(d, "between", range);
     }
     if (f->len_min) {
@@ -1139,6 +1394,38 @@ static json_object *describe_field(const gw_field_t *f, apr_pool_t *p)
     return d;
 }
 
+static json_object *describe_match(const gw_schema_match_t *m)
+{
+    json_object *o = json_object_new_object();
+
+    if (m->eq) {
+        json_object_object_add(o, "eq", json_object_new_string(m->eq));
+    }
+    if (m->has_gt) {
+        json_object_object_add(o, "gt", number(m->gt));
+    }
+    if (m->contains) {
+        json_object_object_add(o, "contains",
+                               json_object_new_string(m->contains));
+    }
+    if (m->required) {
+        json_object_object_add(o, "required", json_object_new_boolean(1));
+    }
+    return o;
+}
+
+static json_object *describe_conditional(const gw_conditional_t *c)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "if_field", json_object_new_string(c->if_field));
+    json_object_object_add(o, "if_match", describe_match(&c->if_match));
+    json_object_object_add(o, "then_field",
+                           json_object_new_string(c->then_field));
+    json_object_object_add(o, "then_match", describe_match(&c->then_match));
+    return o;
+}
+
 json_object *gw_schema_describe(const gw_field_t *fields,
                                 const gw_entity_check_t *checks, apr_pool_t *p)
 {
@@ -1148,20 +1435,29 @@ json_object *gw_schema_describe(const gw_field_t *fields,
         [GW_CHECK_AT_LEAST_ONE_OF] = "at_least_one_of",
         [GW_CHECK_ONLY_ONE_OF] = "only_one_of",
         [GW_CHECK_MUTUALLY_REQUIRED] = "mutually_required",
-        [GW_CHECK_DISTINCT] = "distinct"};
+        [GW_CHECK_DISTINCT] = "distinct",
+        [GW_CHECK_CONDITIONAL] = "conditional"};
 
     json_object_object_add(o, "fields", describe_fields(fields, p));
-    for (; checks && (checks->fields || checks->fn); checks++) {
+    for (; checks && (checks->fields || checks->fn || checks->conditional);
+         checks++) {
         json_object *c, *names;
         const char *const *n;
 
+        /* a check written in C has nothing to show (Kong drops its
+         * function too) */
         if (checks->kind == GW_CHECK_CUSTOM) {
             continue;
         }
         c = json_object_new_object();
-        names = json_object_new_array();
-        for (n = checks->fields; *n; n++) {
-            json_object_array_add(names, json_object_new_string(*n));
+        if (checks->kind == GW_CHECK_CONDITIONAL) {
+            names = describe_conditional(checks->conditional);
+        }
+        else {
+            names = json_object_new_array();
+            for (n = checks->fields; *n; n++) {
+                json_object_array_add(names, json_object_new_string(*n));
+            }
         }
         json_object_object_add(c, kinds[checks->kind], names);
         json_object_array_add(list, c);

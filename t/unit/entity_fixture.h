@@ -29,17 +29,20 @@ static inline json_object *json(const char *s)
     return out;
 }
 
-/* Runs gw_entity_prepare for e; *out gets the entity or NULL. Returns ""
- * on success, else the schema-violation message (or a description of an
- * inconsistent result, which no assertion expects). */
-static inline const char *prepare_msg(json_object **out, const gw_entity_t *e,
-                                      gw_op_e op, json_object *input,
+/* Runs gw_entity_prepare for e; *out gets the entity or NULL and *fields
+ * the error tree or NULL. Returns "" on success, else the
+ * schema-violation message (or a description of an inconsistent result,
+ * which no assertion expects). */
+static inline const char *prepare_run(json_object **out, json_object **fields,
+                                      const gw_entity_t *e, gw_op_e op,
+                                      json_object *input,
                                       const json_object *existing,
                                       apr_time_t now)
 {
     gw_error_t *err = NULL;
     apr_status_t rv;
 
+    *fields = NULL;
     rv = gw_entity_prepare(out, &err, e, op, input, existing, now, pool);
     if (rv == APR_SUCCESS) {
         return (*out && !err) ? "" : "success without an entity";
@@ -51,7 +54,19 @@ static inline const char *prepare_msg(json_object **out, const gw_entity_t *e,
         return apr_psprintf(pool, "code %d status %d: %s", err->code,
                             err->status, err->message);
     }
+    *fields = err->fields;
     return err->message;
+}
+
+/* prepare_run() reduced to its message. */
+static inline const char *prepare_msg(json_object **out, const gw_entity_t *e,
+                                      gw_op_e op, json_object *input,
+                                      const json_object *existing,
+                                      apr_time_t now)
+{
+    json_object *fields;
+
+    return prepare_run(out, &fields, e, op, input, existing, now);
 }
 
 #endif

@@ -16,7 +16,7 @@
 #include "gw_schema.h"
 #include "tap.h"
 
-#define TESTS 134
+#define TESTS 135
 
 static apr_pool_t *pool;
 
@@ -345,10 +345,14 @@ static void test_entity_checks(void)
        "schema violation (exactly one of these fields must be non-empty: "
        "'custom_id', 'username')",
        "exactly one of: both set");
-    is(message_with(check_fields, only_one, "{\"label\":\"l\"}"),
+    is(message_with(check_fields, only_one,
+                    "{\"label\":\"l\",\"custom_id\":null,"
+                    "\"username\":null}"),
        "schema violation (exactly one of these fields must be non-empty: "
        "'custom_id', 'username')",
        "exactly one of: none set");
+    is(message_with(check_fields, only_one, "{\"label\":\"l\"}"), "",
+       "exactly one of: skipped when neither field is there at all");
     is(message_with(check_fields, only_one,
                     "{\"label\":\"l\",\"custom_id\":\"c\"}"),
        "", "exactly one of: one set");

@@ -48,21 +48,8 @@ static const char *run(json_object **out, json_object **fields, gw_op_e op,
                        json_object *input, const json_object *existing,
                        apr_time_t now)
 {
-    gw_error_t *err = NULL;
-    apr_status_t rv;
-
-    *fields = NULL;
-    rv = gw_entity_prepare(out, &err, &gw_entity_upstreams, op, input, existing,
-                           now, pool);
-    if (rv == APR_SUCCESS) {
-        return (*out && !err) ? "" : "success without an entity";
-    }
-    if (rv != APR_EINVAL || *out || !err || err->code != GW_ERR_SCHEMA_VIOLATION
-        || err->status != 400) {
-        return apr_psprintf(pool, "inconsistent failure %d", rv);
-    }
-    *fields = err->fields;
-    return err->message;
+    return prepare_run(out, fields, &gw_entity_upstreams, op, input, existing,
+                       now);
 }
 
 static const char *post_msg(const char *input)
