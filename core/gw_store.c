@@ -593,7 +593,8 @@ static json_object *one_field(const char *name, json_object *v, apr_pool_t *p)
 }
 
 /* Kong's cache_key: the fields of e->unique_together may not all be
- * equal to another row's; *err is Kong's 409 naming all of them. */
+ * equal to another row's, null equal to null (a global plugin is one
+ * scope); *err is Kong's 409 naming all of them, nulls included. */
 static apr_status_t check_unique_together(gw_error_t **err, gw_store_t *st,
                                           const gw_entity_t *e,
                                           json_object *ent)
@@ -613,7 +614,10 @@ static apr_status_t check_unique_together(gw_error_t **err, gw_store_t *st,
         int foreign = f->type == GW_T_FOREIGN;
 
         if (!v) {
-            return APR_SUCCESS; /* null is never equal in SQL either */
+            sql = apr_psprintf(st->pool, "%s AND %s IS NULL", sql,
+                               column_of(f, st->pool));
+            json_object_object_add(key, *n, NULL);
+            continue;
         }
         sql = apr_psprintf(st->pool, "%s AND %s = %%s%s", sql,
                            sql_column(f, st->pool), foreign ? "::uuid" : "");

@@ -16,7 +16,7 @@
 #include "gw_schema.h"
 #include "tap.h"
 
-#define TESTS 135
+#define TESTS 160
 
 static apr_pool_t *pool;
 
@@ -108,6 +108,40 @@ static const gw_entity_check_t distinct[] = {
     {.kind = GW_CHECK_DISTINCT,
      .fields =
          (const char *const[]){"hash_on_header", "hash_fallback_header", NULL}},
+    {0}};
+
+/* Kong's plugin schema language: records reached by paths, conditional
+ * checks, fields that must stay null, abstract records. */
+static const gw_field_t inner_fields[] = {
+    {.name = "policy", .type = GW_T_STRING, .one_of = colours},
+    {.name = "host", .type = GW_T_STRING, .len_min = 2},
+    {.name = "max", .type = GW_T_NUMBER, .has_between = 1, .min = 0, .max = 9},
+    {.name = "claims", .type = GW_T_ARRAY, .elements = &str_element},
+    {.name = "allow", .type = GW_T_ARRAY, .elements = &str_element},
+    {.name = "deny", .type = GW_T_ARRAY, .elements = &str_element},
+    {NULL}};
+static const gw_field_t outer_fields[] = {
+    {.name = "owner",
+     .type = GW_T_FOREIGN,
+     .flags = GW_F_NULL_ONLY,
+     .reference = "consumers"},
+    {.name = "conf", .type = GW_T_RECORD, .fields = inner_fields},
+    {.name = "any", .type = GW_T_RECORD, .flags = GW_F_ABSTRACT},
+    {NULL}};
+static const gw_entity_check_t path_checks[] = {
+    {.kind = GW_CHECK_ONLY_ONE_OF,
+     .fields = (const char *const[]){"conf.allow", "conf.deny", NULL}},
+    {.kind = GW_CHECK_CONDITIONAL,
+     .conditional = &(const gw_conditional_t){.if_field = "conf.policy",
+                                              .if_match = {.eq = "red"},
+                                              .then_field = "conf.host",
+                                              .then_match = {.required = 1}}},
+    {.kind = GW_CHECK_CONDITIONAL,
+     .conditional =
+         &(const gw_conditional_t){.if_field = "conf.max",
+                                   .if_match = {.has_gt = 1, .gt = 0},
+                                   .then_field = "conf.claims",
+                                   .then_match = {.contains = "exp"}}},
     {0}};
 
 /* ------------------------------------------------------------ helpers */
@@ -597,6 +631,125 @@ static void test_error_lua(void)
     is(gw_error_lua(json("{}"), pool), "{}", "empty table");
 }
 
+static const gw_field_t three_ints = {
+    .name = "ints", .type = GW_T_ARRAY, .elements = &int_element, .len_min = 3};
+
+static const char *path_errors(const char *input)
+{
+    return errors_with(outer_fields, path_checks, input);
+}
+
+static void test_plugin_language(void)
+{
+    gw_validation_t v;
+    json_object *o;
+    int present;
+    const gw_field_t *merged;
+    static const gw_field_t over[] = {
+        {.name = "port", .type = GW_T_STRING}, {.name = "nope"}, {NULL}};
+
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"]}}"), "{}",
+       "paths: a valid record");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"deny\":[\"b\"]}}"),
+       "{\"@entity\":[\"exactly one of these fields must be non-empty: "
+       "'conf.allow', 'conf.deny'\"]}",
+       "paths: checks reach into records and name the paths");
+    is(path_errors("{\"conf\":\"x\"}"), "{\"conf\":\"expected a record\"}",
+       "paths: a check whose fields are all absent is skipped");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"policy\":\"red\"}}"),
+       "{\"conf\":{\"host\":\"required field missing\"},\"@entity\":["
+       "\"failed conditional validation given value of field "
+       "'conf.policy'\"]}",
+       "conditional: the message goes to the then-path");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"policy\":\"red\","
+                   "\"host\":\"h\"}}"),
+       "{\"conf\":{\"host\":\"length must be at least 2\"},\"@entity\":"
+       "[\"failed conditional validation given value of field "
+       "'conf.policy'\"]}",
+       "conditional: the then-field's own rules count");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"policy\":\"blue\"}}"), "{}",
+       "conditional: no match, no rule");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"policy\":null}}"),
+       "{\"conf\":{\"host\":\"required field missing\"},\"@entity\":["
+       "\"failed conditional validation given value of field "
+       "'conf.policy'\"]}",
+       "conditional: a null if-value matches, as in Kong");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"max\":5,"
+                   "\"claims\":[\"nbf\"]}}"),
+       "{\"conf\":{\"claims\":\"expected to contain: exp\"},\"@entity\":"
+       "[\"failed conditional validation given value of field "
+       "'conf.max'\"]}",
+       "conditional: gt and contains");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"max\":50,"
+                   "\"claims\":[\"nbf\"]}}"),
+       "{\"conf\":{\"max\":\"value should be between 0 and 9\"}}",
+       "conditional: an invalid if-value never matches");
+    is(path_errors("{\"conf\":{\"allow\":[\"a\"],\"max\":5}}"), "{}",
+       "conditional: a null then-value passes unless required");
+    is(path_errors("{\"owner\":{\"id\":\"x\"},\"conf\":{\"allow\":"
+                   "[\"a\"]}}"),
+       "{\"owner\":\"value must be null\"}", "a field that must stay null");
+    is(path_errors("{\"owner\":null,\"any\":{\"whatever\":1},"
+                   "\"conf\":{\"allow\":[\"a\"]}}"),
+       "{}", "an abstract record takes any members");
+    is(path_errors("{\"any\":5,\"conf\":{\"allow\":[\"a\"]}}"),
+       "{\"any\":\"expected a record\"}", "but is a record");
+    o = json("{}");
+    gw_schema_fill_defaults(outer_fields, o);
+    is(gw_json_text(o, pool),
+       "{\"owner\":null,\"conf\":{\"policy\":null,\"host\":null,"
+       "\"max\":null,\"claims\":null,\"allow\":null,\"deny\":null}}",
+       "an abstract record gets no default");
+    is(gw_json_text(gw_schema_describe(outer_fields, path_checks, pool), pool),
+       "{\"fields\":[{\"owner\":{\"type\":\"foreign\",\"eq\":null,"
+       "\"reference\":\"consumers\"}},{\"conf\":{\"type\":\"record\","
+       "\"fields\":[{\"policy\":{\"type\":\"string\",\"one_of\":["
+       "\"red\",\"green\",\"blue\"]}},{\"host\":{\"type\":\"string\","
+       "\"len_min\":2}},{\"max\":{\"type\":\"number\",\"between\":[0,"
+       "9]}},{\"claims\":{\"type\":\"array\",\"elements\":{\"type\":"
+       "\"string\"}}},{\"allow\":{\"type\":\"array\",\"elements\":{"
+       "\"type\":\"string\"}}},{\"deny\":{\"type\":\"array\","
+       "\"elements\":{\"type\":\"string\"}}}]}},{\"any\":{\"type\":"
+       "\"record\",\"abstract\":true,\"fields\":[]}}],\"entity_checks\":["
+       "{\"only_one_of\":[\"conf.allow\",\"conf.deny\"]},{\"conditional\":"
+       "{\"if_field\":\"conf.policy\",\"if_match\":{\"eq\":\"red\"},"
+       "\"then_field\":\"conf.host\",\"then_match\":{\"required\":true}}},"
+       "{\"conditional\":{\"if_field\":\"conf.max\",\"if_match\":{\"gt\":"
+       "0},\"then_field\":\"conf.claims\",\"then_match\":{\"contains\":"
+       "\"exp\"}}}]}",
+       "description: eq null, abstract, conditionals");
+
+    gw_validation_init(&v, pool);
+    gw_validation_field_error(&v, "conf", "expected a record");
+    gw_validation_path_error(&v, "conf.host", "x");
+    gw_validation_path_error(&v, "a.b.c", "y");
+    is(gw_json_text(v.errors, pool),
+       "{\"conf\":\"expected a record\",\"a\":{\"b\":{\"c\":\"y\"}}}",
+       "path errors nest, and never inside a failed record");
+    o = json("{\"a\":{\"b\":null,\"c\":{\"d\":1}}}");
+    ok(!gw_schema_get_path(o, "a.b", &present) && present, "a null at a path");
+    ok(!gw_schema_get_path(o, "a.x", &present) && !present, "nothing there");
+    ok(!gw_schema_get_path(o, "a.b.c", &present) && !present,
+       "a path through a null");
+    is(gw_json_text(gw_schema_get_path(o, "a.c.d", &present), pool), "1",
+       "a deep value");
+    ok(gw_schema_field_path(outer_fields, "conf.host") == &inner_fields[1],
+       "a field by path");
+    ok(!gw_schema_field_path(outer_fields, "owner.id"),
+       "no path through a non-record");
+    merged = gw_schema_overlay(fields, over, pool);
+    ok(merged[2].type == GW_T_STRING && strcmp(merged[1].name, "name") == 0
+           && !gw_schema_field(merged, "nope"),
+       "an overlay replaces same-named fields in place and adds none");
+    is(gw_json_text(gw_schema_check_value(&three_ints, json("[\"x\"]"), pool),
+                    pool),
+       "[\"expected an integer\"]",
+       "element errors come before the array's own rules");
+    is(gw_json_text(gw_schema_check_value(&three_ints, json("[1]"), pool),
+                    pool),
+       "\"length must be at least 3\"", "then its length");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -614,6 +767,7 @@ int main(void)
     test_message_construction();
     test_error_json();
     test_error_lua();
+    test_plugin_language();
     apr_pool_destroy(pool);
     apr_terminate();
     return exit_status();
