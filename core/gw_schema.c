@@ -698,7 +698,15 @@ static const char *match_error(const gw_match_t *m, const gw_field_t *f,
     if (!value) {
         return m->required ? "required field missing" : NULL;
     }
-    err = f ? gw_schema_check_value(f, value, p) : NULL;
+    if (f && m->one_of) {
+        gw_field_t narrowed = *f;
+
+        narrowed.one_of = m->one_of;
+        err = gw_schema_check_value(&narrowed, value, p);
+    }
+    else {
+        err = f ? gw_schema_check_value(f, value, p) : NULL;
+    }
     if (err) {
         return json_object_is_type(err, json_type_string)
                    ? json_object_get_string(err)
@@ -708,6 +716,16 @@ static const char *match_error(const gw_match_t *m, const gw_field_t *f,
         && !(json_object_is_type(value, json_type_string)
              && strcmp(json_object_get_string(value), m->eq) == 0)) {
         return apr_pstrcat(p, "value must be ", m->eq, NULL);
+    }
+    if (m->match
+        && !(json_object_is_type(value, json_type_string)
+             && strlen(m->match)
+                    == (apr_size_t)json_object_get_string_len(value) + 2
+             && strncmp(m->match + 1, json_object_get_string(value),
+                        strlen(m->match) - 2)
+                    == 0)) {
+        return apr_pstrcat(p, "invalid value: ", json_object_get_string(value),
+                           NULL);
     }
     if (m->has_gt
         && !((json_object_is_type(value, json_type_int)
@@ -1373,6 +1391,9 @@ static json_object *describe_match(const gw_match_t *m)
     if (m->eq) {
         json_object_object_add(o, "eq", json_object_new_string(m->eq));
     }
+    if (m->match) {
+        json_object_object_add(o, "match", json_object_new_string(m->match));
+    }
     if (m->has_gt) {
         json_object_object_add(o, "gt", number(m->gt));
     }
@@ -1382,6 +1403,15 @@ static json_object *describe_match(const gw_match_t *m)
     }
     if (m->required) {
         json_object_object_add(o, "required", json_object_new_boolean(1));
+    }
+    if (m->one_of) {
+        json_object *list = json_object_new_array();
+        const char *const *v;
+
+        for (v = m->one_of; *v; v++) {
+            json_object_array_add(list, json_object_new_string(*v));
+        }
+        json_object_object_add(o, "one_of", list);
     }
     return o;
 }

@@ -87,11 +87,14 @@ typedef void (*gw_entity_check_fn)(gw_validation_t *v, json_object *entity);
  * field's own rules. A null value passes any match that is not
  * `required`, as in Kong. */
 typedef struct {
-    const char *eq;       /* a string equal to this */
-    int has_gt;           /* a number greater than gt */
-    double gt;            /* */
-    const char *contains; /* an array holding this string */
-    int required;         /* not null */
+    const char *eq;            /* a string equal to this */
+    const char *match;         /* a Lua pattern "^literal$": a string equal to
+                                  the literal (Kong writes some eq this way) */
+    int has_gt;                /* a number greater than gt */
+    double gt;                 /* */
+    const char *contains;      /* an array holding this string */
+    int required;              /* not null */
+    const char *const *one_of; /* replaces the field's own list */
 } gw_match_t;
 
 /* Kong's `conditional` check: when if_field satisfies if_match, then_field
