@@ -117,12 +117,15 @@ struct gw_entity_check_s {
 
 /* Kong's subschemas: the fields that replace same-named fields of an
  * entity (a plugin's consumer, protocols and config), the checks that
- * run after the entity's own, and an optional rewrite of the input
- * (deprecated shorthand fields) before anything else. Static data. */
+ * run after the entity's own, an optional rewrite of the input
+ * (deprecated shorthand fields) before anything else, and an optional
+ * addition to what clients read (those shorthands again, as Kong shows
+ * them), never stored. Static data. */
 typedef struct {
     const gw_field_t *fields;
     const gw_entity_check_t *checks;
     void (*transform)(json_object *input, gw_validation_t *v);
+    void (*present)(json_object *entity);
 } gw_subschema_t;
 
 /* The running validation of one record: its error tree and pool. */
