@@ -142,6 +142,24 @@ const gw_field_t *gw_entity_fields(const gw_entity_t *e, const json_object *ent,
     return sub ? gw_schema_overlay(e->fields, sub->fields, p) : e->fields;
 }
 
+json_object *gw_entity_present(const gw_entity_t *e, json_object *ent,
+                               apr_pool_t *p)
+{
+    const gw_subschema_t *sub;
+    const char *msg;
+
+    if (!e->subschema_key) {
+        return ent;
+    }
+    sub = find_subschema(e, ent, &msg, p);
+    if (!sub || !sub->present) {
+        return ent;
+    }
+    ent = gw_json_copy(ent, p);
+    sub->present(ent);
+    return ent;
+}
+
 /* PATCH semantics: records are merged member by member, everything else
  * (arrays included) is replaced. */
 static void merge_into(const gw_field_t *fields, json_object *dst,

@@ -165,6 +165,13 @@ apr_status_t gw_entity_take_ttl(apr_int64_t *ttl, gw_error_t **err,
 const gw_field_t *gw_entity_fields(const gw_entity_t *e, const json_object *ent,
                                    apr_pool_t *p);
 
+/* What a client reads of ent: ent itself, or for a subschema with a
+ * `present` hook a copy (owned by p) with what it adds. The Admin API
+ * passes every entity it returns through this; nothing it adds is ever
+ * stored. */
+json_object *gw_entity_present(const gw_entity_t *e, json_object *ent,
+                               apr_pool_t *p);
+
 /* Fills defaults (and nothing else) so that a stored row read back has
  * every field in Kong's output shape, nulls included, in schema order. */
 json_object *gw_entity_shape(const gw_entity_t *e, json_object *row,

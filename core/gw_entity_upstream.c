@@ -256,17 +256,6 @@ static const gw_field_t upstream_fields[] = {
 
 /* ---------------------------------------------------- entity checks */
 
-/* One of Kong's upstream entity checks, in Kong's order. A conditional
- * applies when if_field is `if_value` or null (Kong's validator lets a
- * null through any match); then then_field must be set (then_one_of
- * NULL) or be one of then_one_of. A distinct check (if_field NULL)
- * forbids equal non-empty values in then_field and other_field. */
-typedef struct {
-    const char *if_field, *if_value, *then_field;
-    const char *const *then_one_of;
-    const char *other_field;
-} upstream_check_t;
-
 static const char *const only_none[] = {"none", NULL};
 static const char *const after_consumer[] = {
     "none", "ip", "header", "cookie", "path", "query_arg", "uri_capture", NULL};
@@ -277,111 +266,57 @@ static const char *const after_path[] = {"none",        "consumer",  "header",
                                          "cookie",      "query_arg", "ip",
                                          "uri_capture", NULL};
 
-static const upstream_check_t upstream_rules[] = {
-    {"hash_on", "header", "hash_on_header", NULL, NULL},
-    {"hash_fallback", "header", "hash_fallback_header", NULL, NULL},
-    {"hash_on", "cookie", "hash_on_cookie", NULL, NULL},
-    {"hash_fallback", "cookie", "hash_on_cookie", NULL, NULL},
-    {"hash_on", "none", "hash_fallback", only_none, NULL},
-    {"hash_on", "cookie", "hash_fallback", only_none, NULL},
-    {"hash_on", "consumer", "hash_fallback", after_consumer, NULL},
-    {"hash_on", "ip", "hash_fallback", after_ip, NULL},
-    {"hash_on", "path", "hash_fallback", after_path, NULL},
-    {NULL, NULL, "hash_on_header", NULL, "hash_fallback_header"},
-    {"hash_on", "query_arg", "hash_on_query_arg", NULL, NULL},
-    {"hash_fallback", "query_arg", "hash_fallback_query_arg", NULL, NULL},
-    {NULL, NULL, "hash_on_query_arg", NULL, "hash_fallback_query_arg"},
-    {"hash_on", "uri_capture", "hash_on_uri_capture", NULL, NULL},
-    {"hash_fallback", "uri_capture", "hash_fallback_uri_capture", NULL, NULL},
-    {NULL, NULL, "hash_on_uri_capture", NULL, "hash_fallback_uri_capture"},
-    {NULL}};
-
-static int is_nonempty(json_object *v)
-{
-    return v
-           && !(json_object_is_type(v, json_type_string)
-                && json_object_get_string_len(v) == 0);
-}
-
-/* The message a conditional's then-part gives value, NULL when it holds.
- * A one_of list replaces the field's own; a required then-part
- * re-validates the value with the field's own rules. */
-static const char *then_error(const upstream_check_t *c, json_object *value,
-                              apr_pool_t *p)
-{
-    const char *const *o;
-    const char *list = NULL;
-    json_object *err;
-
-    if (!c->then_one_of) {
-        if (!value) {
-            return "required field missing";
-        }
-        /* every field a conditional requires is a string: its error is
-         * a message, never a tree */
-        err = gw_schema_check_value(
-            gw_schema_field(upstream_fields, c->then_field), value, p);
-        return err ? json_object_get_string(err) : NULL;
+/* when if_f is value, then_f must be set (and valid) */
+#define GW_NEEDS(if_f, value, then_f)                                          \
+    {                                                                          \
+        .kind = GW_CHECK_CONDITIONAL, .conditional = &(const gw_conditional_t) \
+        {                                                                      \
+            .if_field = if_f, .if_match = {.match = "^" value "$"},            \
+            .then_field = then_f, .then_match = {                              \
+                .required = 1                                                  \
+            }                                                                  \
+        }                                                                      \
     }
-    if (!value) {
-        return NULL;
+/* when hash_on is value, hash_fallback may only be one of list */
+#define GW_FALLBACK(value, list)                                               \
+    {                                                                          \
+        .kind = GW_CHECK_CONDITIONAL, .conditional = &(const gw_conditional_t) \
+        {                                                                      \
+            .if_field = "hash_on", .if_match = {.match = "^" value "$"},       \
+            .then_field = "hash_fallback", .then_match = {                     \
+                .one_of = list                                                 \
+            }                                                                  \
+        }                                                                      \
     }
-    if (!json_object_is_type(value, json_type_string)) {
-        return "expected a string";
+#define GW_DISTINCT(a, b)                                          \
+    {                                                              \
+        .kind = GW_CHECK_DISTINCT, .fields = (const char *const[]) \
+        {                                                          \
+            a, b, NULL                                             \
+        }                                                          \
     }
-    for (o = c->then_one_of; *o; o++) {
-        if (strcmp(*o, json_object_get_string(value)) == 0) {
-            return NULL;
-        }
-        list = list ? apr_pstrcat(p, list, ", ", *o, NULL) : *o;
-    }
-    return apr_pstrcat(p, "expected one of: ", list, NULL);
-}
 
-static void check_hashing(gw_validation_t *v, json_object *up)
-{
-    const upstream_check_t *c;
-    apr_pool_t *p = v->pool;
-
-    for (c = upstream_rules; c->then_field; c++) {
-        json_object *cond, *value = gw_json_get(up, c->then_field);
-        const char *msg;
-
-        if (!c->if_field) {
-            json_object *other = gw_json_get(up, c->other_field);
-
-            if (is_nonempty(value) && is_nonempty(other)
-                && gw_json_equal(value, other)) {
-                gw_validation_entity_error(
-                    v, apr_psprintf(p,
-                                    "values of these fields must be "
-                                    "distinct: '%s', '%s'",
-                                    c->then_field, c->other_field));
-            }
-            continue;
-        }
-        cond = gw_json_get(up, c->if_field);
-        if (cond
-            && !(json_object_is_type(cond, json_type_string)
-                 && strcmp(json_object_get_string(cond), c->if_value) == 0)) {
-            continue;
-        }
-        msg = then_error(c, value, p);
-        if (msg) {
-            /* Kong's conditional overwrites the field's own message */
-            json_object_object_add(v->errors, c->then_field,
-                                   json_object_new_string(msg));
-            gw_validation_entity_error(
-                v, apr_psprintf(p,
-                                "failed conditional validation given value "
-                                "of field '%s'",
-                                c->if_field));
-        }
-    }
-}
-
+/* Kong's upstream entity checks, in Kong's order: a conditional's
+ * message replaces its field's own, so a bad `hash_fallback` reports the
+ * narrower list of values the chosen `hash_on` allows */
 static const gw_entity_check_t upstream_checks[] = {
-    {.kind = GW_CHECK_CUSTOM, .fn = check_hashing}, {0}};
+    GW_NEEDS("hash_on", "header", "hash_on_header"),
+    GW_NEEDS("hash_fallback", "header", "hash_fallback_header"),
+    GW_NEEDS("hash_on", "cookie", "hash_on_cookie"),
+    GW_NEEDS("hash_fallback", "cookie", "hash_on_cookie"),
+    GW_FALLBACK("none", only_none),
+    GW_FALLBACK("cookie", only_none),
+    GW_FALLBACK("consumer", after_consumer),
+    GW_FALLBACK("ip", after_ip),
+    GW_FALLBACK("path", after_path),
+    GW_DISTINCT("hash_on_header", "hash_fallback_header"),
+    GW_NEEDS("hash_on", "query_arg", "hash_on_query_arg"),
+    GW_NEEDS("hash_fallback", "query_arg", "hash_fallback_query_arg"),
+    GW_DISTINCT("hash_on_query_arg", "hash_fallback_query_arg"),
+    GW_NEEDS("hash_on", "uri_capture", "hash_on_uri_capture"),
+    GW_NEEDS("hash_fallback", "uri_capture", "hash_fallback_uri_capture"),
+    GW_DISTINCT("hash_on_uri_capture", "hash_fallback_uri_capture"),
+    {0}};
 
 /* Kong's shorthand fields, applied in its order: `algorithm` first (a
  * connection-count or latency balancer cannot hash, so hash_on is

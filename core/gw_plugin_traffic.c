@@ -204,12 +204,30 @@ static void rate_limiting_transform(json_object *input, gw_validation_t *v)
     }
 }
 
+/* Kong still shows each alias beside config.redis, with its value */
+static void rate_limiting_present(json_object *plugin)
+{
+    json_object *config = gw_json_get(plugin, "config");
+    json_object *redis = gw_json_get(config, "redis");
+    const gw_field_t *f;
+
+    if (!config || !json_object_is_type(config, json_type_object)) {
+        return;
+    }
+    for (f = redis_shorthands; f->name; f++) {
+        json_object_object_add(
+            config, f->name,
+            json_object_get(gw_json_get(redis, f->name + strlen("redis_"))));
+    }
+}
+
 const gw_plugin_t gw_plugin_rate_limiting = {
     .name = "rate-limiting",
     .priority = 910,
     .schema = {.fields = rate_limiting_fields,
                .checks = rate_limiting_checks,
-               .transform = rate_limiting_transform},
+               .transform = rate_limiting_transform,
+               .present = rate_limiting_present},
 };
 
 /* -------------------------------------------------- request-termination */

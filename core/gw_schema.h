@@ -87,11 +87,14 @@ typedef void (*gw_entity_check_fn)(gw_validation_t *v, json_object *entity);
  * field's own rules. A null value passes any match that is not
  * `required`, as in Kong. */
 typedef struct {
-    const char *eq;       /* a string equal to this */
-    int has_gt;           /* a number greater than gt */
-    double gt;            /* */
-    const char *contains; /* an array holding this string */
-    int required;         /* not null */
+    const char *eq;            /* a string equal to this */
+    const char *match;         /* a Lua pattern "^literal$": a string equal to
+                                  the literal (Kong writes some eq this way) */
+    int has_gt;                /* a number greater than gt */
+    double gt;                 /* */
+    const char *contains;      /* an array holding this string */
+    int required;              /* not null */
+    const char *const *one_of; /* replaces the field's own list */
 } gw_schema_match_t;
 
 /* Kong's `conditional` check: when if_field satisfies if_match, then_field
@@ -114,12 +117,15 @@ struct gw_entity_check_s {
 
 /* Kong's subschemas: the fields that replace same-named fields of an
  * entity (a plugin's consumer, protocols and config), the checks that
- * run after the entity's own, and an optional rewrite of the input
- * (deprecated shorthand fields) before anything else. Static data. */
+ * run after the entity's own, an optional rewrite of the input
+ * (deprecated shorthand fields) before anything else, and an optional
+ * addition to what clients read (those shorthands again, as Kong shows
+ * them), never stored. Static data. */
 typedef struct {
     const gw_field_t *fields;
     const gw_entity_check_t *checks;
     void (*transform)(json_object *input, gw_validation_t *v);
+    void (*present)(json_object *entity);
 } gw_subschema_t;
 
 /* The running validation of one record: its error tree and pool. */

@@ -763,6 +763,19 @@ static void test_redis_shorthands(void)
                                         "\"redis\":{\"host\":\"new\"}}");
     is(gw_json_str(gw_json_get(config, "redis"), "host"), "new",
        "the real field wins over its alias");
+    config = gw_json_get(
+        gw_entity_present(&gw_entity_plugins,
+                          post("{\"name\":\"rate-limiting\",\"config\":{"
+                               "\"minute\":1,\"redis\":{\"host\":\"h\"}}}"),
+                          pool),
+        "config");
+    is(gw_json_text(gw_json_get(config, "redis_host"), pool), "\"h\"",
+       "what clients read shows the aliases again, as Kong does");
+    is(gw_json_text(gw_json_get(config, "redis_port"), pool), "6379",
+       "with the record's values");
+    config = post("{\"name\":\"key-auth\"}");
+    ok(gw_entity_present(&gw_entity_plugins, config, pool) == config,
+       "plugins without aliases are shown as stored");
     is(config_msg("rate-limiting", "{\"minute\":1,\"redis_port\":\"x\"}"),
        SV("redis_port: expected an integer"),
        "a bad alias is reported at the top, as in Kong");

@@ -20,7 +20,7 @@
 #include "tap.h"
 #include "entity_fixture.h"
 
-#define TESTS 73
+#define TESTS 77
 
 #define T0 1700000000
 #define T1 1700000100
@@ -419,6 +419,30 @@ static void test_patch(void)
        "PUT resets healthchecks to the default");
 }
 
+/* GET /schemas/upstreams shows the checks as Kong writes them */
+static void test_describe(void)
+{
+    json_object *checks =
+        gw_json_get(gw_schema_describe(gw_entity_upstreams.fields,
+                                       gw_entity_upstreams.checks, pool),
+                    "entity_checks");
+
+    is_int(json_object_array_length(checks), 16, "16 entity checks");
+    is(gw_json_text(json_object_array_get_idx(checks, 0), pool),
+       "{\"conditional\":{\"if_field\":\"hash_on\",\"if_match\":{"
+       "\"match\":\"^header$\"},\"then_field\":\"hash_on_header\","
+       "\"then_match\":{\"required\":true}}}",
+       "a required-when check");
+    is(gw_json_text(json_object_array_get_idx(checks, 4), pool),
+       "{\"conditional\":{\"if_field\":\"hash_on\",\"if_match\":{"
+       "\"match\":\"^none$\"},\"then_field\":\"hash_fallback\","
+       "\"then_match\":{\"one_of\":[\"none\"]}}}",
+       "a one-of-when check");
+    is(gw_json_text(json_object_array_get_idx(checks, 9), pool),
+       "{\"distinct\":[\"hash_on_header\",\"hash_fallback_header\"]}",
+       "a distinct check");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -430,6 +454,7 @@ int main(void)
     test_hash_rules();
     test_shorthands();
     test_patch();
+    test_describe();
     apr_pool_destroy(pool);
     apr_terminate();
     return exit_status();
