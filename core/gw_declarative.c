@@ -15,6 +15,7 @@
  * Errors go into one tree shaped as Kong's (gw_declarative_errors.c
  * renders it), so every problem of a pass is reported at once.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -661,6 +662,50 @@ static void migrate(json_object *doc, apr_pool_t *p)
 
 /* ------------------------------------------------------------ document */
 
+/* An integral JSON double as the integer it is to Lua, else NULL. */
+static json_object *as_integer(json_object *v)
+{
+    double d = json_object_get_double(v);
+
+    if (!json_object_is_type(v, json_type_double) || d != floor(d)
+        || fabs(d) >= 9007199254740992.0) {
+        return NULL;
+    }
+    return json_object_new_int64((int64_t)d);
+}
+
+/* Lua has one number type: a JSON 80.0 is the integer 80 to Kong (and
+ * is read so from YAML already). Done before hashing, so that the same
+ * content hashes alike whichever text it came from. */
+static void lua_numbers(json_object *v)
+{
+    json_object *i64;
+    size_t i, n;
+
+    if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++) {
+            json_object *e = json_object_array_get_idx(v, i);
+
+            if ((i64 = as_integer(e)) != NULL) {
+                json_object_array_put_idx(v, i, i64);
+            }
+            else {
+                lua_numbers(e);
+            }
+        }
+    }
+    else if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach (v, k, e) {
+            if ((i64 = as_integer(e)) != NULL) {
+                json_object_object_add(v, k, i64);
+                continue;
+            }
+            lua_numbers(e);
+        }
+    }
+}
+
 /* The members of the document that are not entity lists. */
 static void check_top(dc_t *dc, json_object *doc, const char **version)
 {
@@ -825,6 +870,7 @@ apr_status_t gw_declarative_load(gw_declarative_t **out, apr_pool_t *p,
                              "failed parsing declarative configuration: "
                              "expected an object");
     }
+    lua_numbers(doc);
     d->hash = gw_declarative_hash(doc, p);
     memset(&dc, 0, sizeof(dc));
     dc.p = p;

@@ -3,6 +3,7 @@
  * API. See gw_yaml.h.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +21,25 @@
 /* ------------------------------------------------------------ scalars */
 
 /* Integral values become JSON integers, as cjson writes Lua numbers that
- * have no fraction; 2^53 keeps the conversion exact. */
+ * have no fraction; 2^53 keeps the conversion exact. Others keep the
+ * shortest text that reads back as the same double, so that 0.1 is
+ * written 0.1 again and not 0.10000000000000001. */
 static json_object *number(double d)
 {
+    char text[32];
+    int digits;
+
     if (d == floor(d) && fabs(d) < 9007199254740992.0) {
         return json_object_new_int64((int64_t)d);
     }
-    return json_object_new_double(d);
+    for (digits = 15; digits < 17; digits++) {
+        snprintf(text, sizeof(text), "%.*g", digits, d);
+        if (strtod(text, NULL) == d) {
+            break;
+        }
+    }
+    snprintf(text, sizeof(text), "%.*g", digits, d);
+    return json_object_new_double_s(d, text);
 }
 
 /* s without '_' (lyaml strips them from numbers), NUL-terminated in buf;
