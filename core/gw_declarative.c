@@ -14,6 +14,17 @@
  *   3. references, duplicate endpoint keys and ids, unique fields.
  * Errors go into one tree shaped as Kong's (gw_declarative_errors.c
  * renders it), so every problem of a pass is reported at once.
+ *
+ * Where this knowingly differs from Kong:
+ *  - a nested entry may reference other parents too (a route's plugin
+ *    naming a consumer); Kong accepts that through its second validation
+ *    pass, and only says "value must be null" when something else fails;
+ *  - every duplicate of a unique field is reported (Kong keeps the last);
+ *  - an exported updated_at is kept instead of being set to now;
+ *  - the hash is of the content (gw_declarative_hash), not of the text;
+ *  - _transform: false is carried in the flat configuration, but
+ *    gw_entity_prepare has no way yet to tell completion hooks (password
+ *    hashing) to leave values alone.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -460,6 +471,8 @@ static void validate(dc_t *dc, item_t *it)
         json_object_object_add(input, ref->field->name,
                                pk(to && to->id ? to->id : PLACEHOLDER_ID));
     }
+    /* a nested entry's written reference to its parent only had to
+     * resolve; the parent it sits in wins, as in Kong */
     if (it->parent_fk) {
         json_object_object_add(
             input, it->parent_fk->name,
@@ -817,22 +830,6 @@ static int check_entities(dc_t *dc)
     return json_object_object_length(dc->errs) > 0;
 }
 
-/* Replaces a nested entry's written foreign key to its parent by the
- * parent itself, as Kong does once the reference has been checked. */
-static void settle_parents(dc_t *dc)
-{
-    int i;
-
-    for (i = 0; i < dc->items->nelts; i++) {
-        item_t *it = APR_ARRAY_IDX(dc->items, i, item_t *);
-
-        if (it->out && it->parent_fk && it->parent->id) {
-            json_object_object_add(it->out, it->parent_fk->name,
-                                   pk(it->parent->id));
-        }
-    }
-}
-
 static apr_status_t fail(gw_declarative_t *d, dc_t *dc, json_object *input,
                          const gw_declarative_opts_t *opts)
 {
@@ -901,7 +898,6 @@ apr_status_t gw_declarative_load(gw_declarative_t **out, apr_pool_t *p,
     if (check_entities(&dc)) {
         return fail(d, &dc, input, opts);
     }
-    settle_parents(&dc);
     d->config = flat_config(&dc, doc);
     return APR_SUCCESS;
 }
