@@ -14,7 +14,19 @@
  *   3. references, duplicate endpoint keys and ids, unique fields.
  * Errors go into one tree shaped as Kong's (gw_declarative_errors.c
  * renders it), so every problem of a pass is reported at once.
+ *
+ * Where this knowingly differs from Kong:
+ *  - a nested entry may reference other parents too (a route's plugin
+ *    naming a consumer); Kong accepts that through its second validation
+ *    pass, and only says "value must be null" when something else fails;
+ *  - every duplicate of a unique field is reported (Kong keeps the last);
+ *  - an exported updated_at is kept instead of being set to now;
+ *  - the hash is of the content (gw_declarative_hash), not of the text;
+ *  - _transform: false is carried in the flat configuration, but
+ *    gw_entity_prepare has no way yet to tell completion hooks (password
+ *    hashing) to leave values alone.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -459,6 +471,8 @@ static void validate(dc_t *dc, item_t *it)
         json_object_object_add(input, ref->field->name,
                                pk(to && to->id ? to->id : PLACEHOLDER_ID));
     }
+    /* a nested entry's written reference to its parent only had to
+     * resolve; the parent it sits in wins, as in Kong */
     if (it->parent_fk) {
         json_object_object_add(
             input, it->parent_fk->name,
@@ -661,6 +675,50 @@ static void migrate(json_object *doc, apr_pool_t *p)
 
 /* ------------------------------------------------------------ document */
 
+/* An integral JSON double as the integer it is to Lua, else NULL. */
+static json_object *as_integer(json_object *v)
+{
+    double d = json_object_get_double(v);
+
+    if (!json_object_is_type(v, json_type_double) || d != floor(d)
+        || fabs(d) >= 9007199254740992.0) {
+        return NULL;
+    }
+    return json_object_new_int64((int64_t)d);
+}
+
+/* Lua has one number type: a JSON 80.0 is the integer 80 to Kong (and
+ * is read so from YAML already). Done before hashing, so that the same
+ * content hashes alike whichever text it came from. */
+static void lua_numbers(json_object *v)
+{
+    json_object *i64;
+    size_t i, n;
+
+    if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++) {
+            json_object *e = json_object_array_get_idx(v, i);
+
+            if ((i64 = as_integer(e)) != NULL) {
+                json_object_array_put_idx(v, i, i64);
+            }
+            else {
+                lua_numbers(e);
+            }
+        }
+    }
+    else if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach (v, k, e) {
+            if ((i64 = as_integer(e)) != NULL) {
+                json_object_object_add(v, k, i64);
+                continue;
+            }
+            lua_numbers(e);
+        }
+    }
+}
+
 /* The members of the document that are not entity lists. */
 static void check_top(dc_t *dc, json_object *doc, const char **version)
 {
@@ -772,22 +830,6 @@ static int check_entities(dc_t *dc)
     return json_object_object_length(dc->errs) > 0;
 }
 
-/* Replaces a nested entry's written foreign key to its parent by the
- * parent itself, as Kong does once the reference has been checked. */
-static void settle_parents(dc_t *dc)
-{
-    int i;
-
-    for (i = 0; i < dc->items->nelts; i++) {
-        item_t *it = APR_ARRAY_IDX(dc->items, i, item_t *);
-
-        if (it->out && it->parent_fk && it->parent->id) {
-            json_object_object_add(it->out, it->parent_fk->name,
-                                   pk(it->parent->id));
-        }
-    }
-}
-
 static apr_status_t fail(gw_declarative_t *d, dc_t *dc, json_object *input,
                          const gw_declarative_opts_t *opts)
 {
@@ -825,6 +867,7 @@ apr_status_t gw_declarative_load(gw_declarative_t **out, apr_pool_t *p,
                              "failed parsing declarative configuration: "
                              "expected an object");
     }
+    lua_numbers(doc);
     d->hash = gw_declarative_hash(doc, p);
     memset(&dc, 0, sizeof(dc));
     dc.p = p;
@@ -855,7 +898,6 @@ apr_status_t gw_declarative_load(gw_declarative_t **out, apr_pool_t *p,
     if (check_entities(&dc)) {
         return fail(d, &dc, input, opts);
     }
-    settle_parents(&dc);
     d->config = flat_config(&dc, doc);
     return APR_SUCCESS;
 }

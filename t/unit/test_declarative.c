@@ -329,6 +329,194 @@ static void test_references(void)
        "a reference by {name: ...} is refused, as in Kong");
 }
 
+static void test_flattened(void)
+{
+    gw_declarative_opts_t opts = {0};
+    gw_declarative_t *d;
+    json_object *body, *list, *first;
+
+    opts.flatten_errors = 1;
+    d = parse_opts("_format_version: \"3.0\"\n"
+                   "services:\n"
+                   "- name: a\n"
+                   "  tags: [t1]\n"
+                   "  routes:\n"
+                   "  - {name: r, paths: [x]}\n",
+                   &opts);
+    body = d->config ? NULL : gw_declarative_error_json(d, pool);
+    list = gw_json_get(body, "flattened_errors");
+    first = json_object_array_get_idx(list, 0);
+    is(gw_json_str(body, "message"), "declarative config is invalid: {}",
+       "flattened: message and fields keep what could not be flattened");
+    is_int(json_object_array_length(list), 2, "one entry per entity");
+    is(gw_json_text(first, pool),
+       "{\"entity_name\":\"r\",\"entity_type\":\"route\",\"entity\":{"
+       "\"name\":\"r\",\"paths\":[\"x\"]},\"errors\":[{\"type\":\"field\","
+       "\"field\":\"paths.1\",\"message\":\"should start with: / (fixed "
+       "path) or ~/ (regex path)\"}]}",
+       "a nested entity is hoisted, with its dotted field path");
+    is(gw_json_text(json_object_array_get_idx(list, 1), pool),
+       "{\"entity_name\":\"a\",\"entity_tags\":[\"t1\"],\"entity_type\":"
+       "\"service\",\"entity\":{\"name\":\"a\",\"tags\":[\"t1\"]},\"errors\":"
+       "[{\"type\":\"field\",\"field\":\"host\",\"message\":\"required field "
+       "missing\"}]}",
+       "then its parent, without its nested list");
+}
+
+static void test_document(void)
+{
+    gw_declarative_opts_t opts = {0};
+    gw_declarative_t *d;
+
+    is(errors("services: [\n"),
+       "declarative config is invalid: {error=\"failed parsing declarative "
+       "configuration: did not find expected node content at line 2, column "
+       "1\"} | {\"error\":\"failed parsing declarative configuration: did not "
+       "find expected node content at line 2, column 1\"}",
+       "text that does not parse");
+    is(errors("- a\n"),
+       "declarative config is invalid: {error=\"failed parsing declarative "
+       "configuration: expected an object\"} | {\"error\":\"failed parsing "
+       "declarative configuration: expected an object\"}",
+       "a document that is not a mapping");
+    is(errors("_format_version: \"3.0\"\n_comment: 5\n_transform: x\n"),
+       "declarative config is invalid: {_comment=\"expected a string\","
+       "_transform=\"expected a boolean\"} | {\"_comment\":\"expected a "
+       "string\",\"_transform\":\"expected a boolean\"}",
+       "meta fields are typed");
+    is(flat("{\"_format_version\": \"3.0\", \"_info\": {\"select_tags\": "
+            "[\"a\"]}, \"_ignore\": [1], \"services\": [{\"name\": "
+            "\"example\", \"host\": \"example.test\", \"port\": 8080.0, "
+            "\"path\": \"/api\", \"_comment\": \"c\", \"routes\": [{\"name\": "
+            "\"r1\", \"paths\": [\"/x\"]}]}], \"upstreams\": [{\"name\": "
+            "\"up1\", \"targets\": [{\"target\": \"10.0.0.1:80\", \"weight\": "
+            "50}]}], \"consumers\": [{\"username\": \"alice\"}]}"),
+       flat(nested_yaml),
+       "JSON text, _info, _ignore, _comment and 8080.0 as an integer");
+    is(flat("_format_version: \"3.0\"\n"
+            "x-svc: &svc\n  host: example.test\n  port: 8080\n  path: /api\n"),
+       "ERROR declarative config is invalid: {[\"x-svc\"]=\"unknown field\"}",
+       "non-identifier keys are quoted in the message");
+    is(flat("_format_version: \"3.0\"\n"
+            "services:\n"
+            "- &svc {name: example, host: example.test, port: 8080, path: "
+            "/api,\n    routes: [{name: r1, paths: [/x]}]}\n"
+            "upstreams:\n- name: up1\n  targets:\n"
+            "  - target: 10.0.0.1:80\n    weight: 50\n"
+            "consumers: [{username: alice}]\n"),
+       flat(nested_yaml), "anchors in a declarative file");
+    opts.max_entities = 3;
+    d = parse_opts(nested_yaml, &opts);
+    is(d->config ? "(accepted)" : d->error->message,
+       "declarative config is invalid: {error=\"declarative config has more "
+       "than 3 entities\"}",
+       "the number of entities is bounded");
+    opts.max_entities = 0;
+    opts.limits.max_bytes = 64;
+    d = parse_opts(nested_yaml, &opts);
+    ok(!d->config && strstr(d->error->message, "more than the limit of 64"),
+       "so is the size of the text");
+}
+
+static void test_migration(void)
+{
+    gw_declarative_t *d = parse("_format_version: \"1.1\"\n"
+                                "services:\n"
+                                "- name: s\n"
+                                "  host: h\n"
+                                "  routes:\n"
+                                "  - name: a\n"
+                                "    paths: [/x, /api/v\\d+, /a%2fb%41, "
+                                "\"/item/(\\\\d+)%2f%2e\"]\n"
+                                "routes:\n"
+                                "- {name: b, service: s, paths: [/p/./q]}\n");
+    json_object *a = entity(d, "routes", 0), *b = entity(d, "routes", 1);
+
+    if (strcmp(gw_json_str(a, "name"), "a") != 0) {
+        json_object *t = a;
+
+        a = b;
+        b = t;
+    }
+    is(gw_json_text(gw_json_get(a, "paths"), pool),
+       "[\"/x\",\"~/api/v\\\\d+\",\"/a%2FbA\",\"~/item/(\\\\d+)%2F\\\\.\"]",
+       "1.1: regex-looking paths get their '~', escapes decoded as Kong does");
+    is(gw_json_text(gw_json_get(b, "paths"), pool), "[\"/p/q\"]",
+       "and prefix paths are normalised");
+    is(gw_json_str(d->config, "_format_version"), "3.0",
+       "the result is a 3.0 configuration");
+    is(errors("_format_version: \"3.0\"\n"
+              "routes: [{name: a, paths: [/api/v\\d+]}]\n"),
+       "declarative config is invalid: {routes={{paths={\"invalid path: "
+       "'/api/v\\\\d+' (characters outside of the reserved list of RFC 3986 "
+       "found)\"}}}} | {\"routes\":[{\"paths\":[\"invalid path: "
+       "'/api/v\\\\d+' (characters outside of the reserved list of RFC 3986 "
+       "found)\"]}]}",
+       "3.0 keeps paths as written");
+}
+
+static void test_export(void)
+{
+    gw_declarative_t *d = parse(nested_yaml), *again;
+    const char *text, *text2, *json_text;
+
+    ok(gw_declarative_export_text(&text, pool, d->config, 0) == APR_SUCCESS,
+       "export as YAML");
+    ok(strncmp(text,
+               "_format_version: \"3.0\"\n_transform: false\nservices:\n"
+               "- id: " SVC_EXAMPLE "\n  created_at: 1700000000\n",
+               90)
+           == 0,
+       "db_export's layout: version, _transform false, entities by type");
+    ok(strstr(text, "  service: " SVC_EXAMPLE "\n") != NULL,
+       "foreign keys as plain ids");
+    ok(strstr(text, "  path: /api\n") && strstr(text, "  tags: null\n"),
+       "every field, nulls included");
+    again = parse(text);
+    ok(again->config != NULL, "the export parses");
+    gw_declarative_export_text(&text2, pool, again->config, 0);
+    is(text2, text, "export -> parse -> export is byte-identical");
+    json_object_object_del(again->config, "_transform");
+    json_object_object_del(d->config, "_transform");
+    ok(gw_json_equal(again->config, d->config),
+       "and gives the same flat configuration");
+    gw_declarative_export_text(&json_text, pool, d->config, 1);
+    again = parse(json_text);
+    gw_declarative_export_text(&text2, pool, again->config, 0);
+    is(text2, text, "the JSON export too");
+    ok(strstr(gw_json_text(gw_declarative_by_id(d->config, pool), pool),
+              "\"services\":{\"" SVC_EXAMPLE "\":{\"id\":")
+           != NULL,
+       "the entities by id, as POST /config answers");
+}
+
+static void test_hash(void)
+{
+    const char *h1 = parse(nested_yaml)->hash;
+
+    is(gw_declarative_hash(NULL, pool), "00000000000000000000000000000000",
+       "no configuration hashes to zeros");
+    ok(h1 && strlen(h1) == 32 && strspn(h1, "0123456789abcdef") == 32,
+       "32 lower-case hex digits");
+    is(parse(nested_yaml)->hash, h1, "the same text, the same hash");
+    is(parse(apr_pstrcat(pool, "# a comment\n", nested_yaml, NULL))->hash, h1,
+       "comments and layout do not count");
+    ok(strcmp(parse(flat_yaml)->hash, h1) != 0,
+       "another document has another hash");
+    is(gw_declarative_canonical(json("{\"b\":[1,{\"d\":1,\"c\":\"/\"}],"
+                                     "\"a\":null}"),
+                                pool),
+       "{\"a\":null,\"b\":[1,{\"c\":\"/\",\"d\":1}]}",
+       "the canonical text sorts keys at every level");
+    is(parse("{\"_format_version\":\"3.0\",\"services\":[{\"name\":\"a\","
+             "\"host\":\"h\",\"port\":80.0}]}")
+           ->hash,
+       parse("services:\n- port: 80\n  host: h\n  name: a\n"
+             "_format_version: \"3.0\"\n")
+           ->hash,
+       "JSON and YAML of the same content hash alike");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -337,6 +525,11 @@ int main(void)
     test_top_level();
     test_errors();
     test_references();
+    test_flattened();
+    test_document();
+    test_migration();
+    test_export();
+    test_hash();
     apr_pool_destroy(pool);
     apr_terminate();
     return exit_status();
