@@ -78,24 +78,12 @@ static apr_status_t read_body(request_rec *r, apr_off_t limit, char **buf,
     return APR_SUCCESS;
 }
 
-gw_error_t *gw_admin_body_read(gw_admin_req_t *req, json_object **out,
-                               int *is_form)
+gw_error_t *gw_admin_body_raw(gw_admin_req_t *req, char **buf, apr_size_t *len)
 {
     request_rec *r = req->r;
-    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
-    char *buf;
-    apr_size_t len;
-    int too_large, is_null;
-    apr_status_t rv;
+    int too_large;
 
-    *out = NULL;
-    *is_form = 0;
-    /* httpd folds repeated headers into one value joined by ", " */
-    if (ctype && strchr(ctype, ',')) {
-        return gw_error_plain(req->pool, HTTP_BAD_REQUEST,
-                              "Multiple Content-Type headers not allowed");
-    }
-    if (read_body(r, body_limit(r), &buf, &len, &too_large) != APR_SUCCESS) {
+    if (read_body(r, body_limit(r), buf, len, &too_large) != APR_SUCCESS) {
         return gw_error_plain(req->pool, HTTP_BAD_REQUEST,
                               "Cannot read request body");
     }
@@ -106,6 +94,30 @@ gw_error_t *gw_admin_body_read(gw_admin_req_t *req, json_object **out,
                       body_limit(r));
         return gw_error_plain(req->pool, HTTP_REQUEST_ENTITY_TOO_LARGE,
                               "Payload too large");
+    }
+    return NULL;
+}
+
+gw_error_t *gw_admin_body_read(gw_admin_req_t *req, json_object **out,
+                               int *is_form)
+{
+    request_rec *r = req->r;
+    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
+    gw_error_t *err;
+    char *buf;
+    apr_size_t len;
+    int is_null;
+    apr_status_t rv;
+
+    *out = NULL;
+    *is_form = 0;
+    /* httpd folds repeated headers into one value joined by ", " */
+    if (ctype && strchr(ctype, ',')) {
+        return gw_error_plain(req->pool, HTTP_BAD_REQUEST,
+                              "Multiple Content-Type headers not allowed");
+    }
+    if ((err = gw_admin_body_raw(req, &buf, &len))) {
+        return err;
     }
     if (!ctype || !*ctype) {
         if (len > 0) {

@@ -12,9 +12,12 @@
 
 #include "gw_json.h"
 #include "gw_page.h"
+#include "gw_plugin.h"
 #include "gw_text.h"
 #include "gw_uuid.h"
 #include "mod_gateway_admin_body.h"
+#include "gw_entity_certificate.h"
+#include "mod_gateway_admin_certificates.h"
 #include "mod_gateway_admin_crud.h"
 #include "mod_gateway_admin_health.h"
 
@@ -28,6 +31,7 @@ typedef struct crud_s {
     gw_admin_req_t *req;
     const gw_admin_target_t *t;
     gw_store_t *st;
+    const char *method;
     int in_tx;
     int answer; /* the handler's return value once answered */
 } crud_t;
@@ -65,20 +69,27 @@ static int lookup(crud_t *c, const gw_entity_t *e, const char *key,
                   json_object *parent, json_object **out)
 {
     const char *column = "id";
+    const char *endpoint_key = gw_entity_endpoint_key(e, parent != NULL);
 
     *out = NULL;
+    if (!gw_uuid_valid(key) && e == &gw_entity_certificates) {
+        /* /certificates/{name}: the certificate of that SNI */
+        return gw_admin_cert_by_sni(out, c->st, key) == APR_SUCCESS
+                   ? STEP_OK
+                   : fail_store(c);
+    }
     if (!gw_uuid_valid(key)) {
         const gw_field_t *kf;
         const char *why;
         gw_error_t *err;
 
-        if (!e->endpoint_key) {
+        if (!endpoint_key) {
             return STEP_OK;
         }
-        column = e->endpoint_key;
+        column = endpoint_key;
         /* Kong checks a key with its field's validator before using it:
          * code 10, "invalid unique <field>" */
-        kf = gw_schema_field(e->fields, e->endpoint_key);
+        kf = gw_schema_field(e->fields, endpoint_key);
         why = kf && kf->check ? kf->check(
                   gw_json_own(c->req->pool, json_object_new_string(key)),
                   c->req->pool)
@@ -86,7 +97,7 @@ static int lookup(crud_t *c, const gw_entity_t *e, const char *key,
         if (why) {
             err = gw_error_dao(c->req->pool, GW_ERR_INVALID_UNIQUE, why, NULL);
             err->name = apr_pstrcat(c->req->pool, "invalid unique ",
-                                    e->endpoint_key, NULL);
+                                    endpoint_key, NULL);
             return fail_error(c, err);
         }
     }
@@ -152,7 +163,8 @@ static int read_input(crud_t *c, const gw_entity_t *e, json_object **input)
         return fail_error(c, err);
     }
     if (is_form) {
-        gw_schema_coerce(e->fields, *input);
+        /* a plugin's config is typed by the plugin the body names */
+        gw_schema_coerce(gw_entity_fields(e, *input, c->req->pool), *input);
     }
     return STEP_OK;
 }
@@ -211,16 +223,143 @@ static int resolve_foreign_keys(crud_t *c, const gw_entity_t *e,
     return STEP_OK;
 }
 
+/* What the client reads of an entity read back (*ent is replaced): a
+ * certificate with its SNI names, a plugin with what its schema shows
+ * beyond what is stored. */
+static int decorate(crud_t *c, const gw_entity_t *e, json_object **ent)
+{
+    if (!*ent) {
+        return STEP_OK;
+    }
+    if (e == &gw_entity_certificates
+        && gw_admin_cert_decorate(c->st, *ent) != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    *ent = gw_entity_present(e, *ent, c->req->pool);
+    return STEP_OK;
+}
+
+/* The protocols of one route, or of each route of a service, as a
+ * plugin entity carries them, for gw_plugin_protocols_match. */
+static int plugin_fits_routes(crud_t *c, json_object *plugin, int *fits,
+                              const char **msg)
+{
+    const char *route = gw_json_str(gw_json_get(plugin, "route"), "id");
+    const char *service = gw_json_str(gw_json_get(plugin, "service"), "id");
+    json_object *r, *rows;
+    gw_store_query_t q;
+    const char *after;
+    size_t i, n;
+
+    *fits = 1;
+    if (route) {
+        if (gw_store_select(&r, c->st, &gw_entity_routes, "id", route)
+            != APR_SUCCESS) {
+            return fail_store(c);
+        }
+        *fits = !r || gw_plugin_protocols_match(plugin, r);
+        *msg = "must match the associated route's protocols";
+        return STEP_OK;
+    }
+    if (!service) {
+        return STEP_OK;
+    }
+    memset(&q, 0, sizeof(q));
+    q.size = 100000;
+    q.fk_column = "service_id";
+    q.fk_value = service;
+    if (gw_store_page(&rows, &after, c->st, &gw_entity_routes, &q)
+        != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    n = json_object_array_length(rows);
+    *fits = n == 0;
+    for (i = 0; i < n && !*fits; i++) {
+        *fits = gw_plugin_protocols_match(plugin,
+                                          json_object_array_get_idx(rows, i));
+    }
+    *msg = "must match the protocols of at least one route pointing to "
+           "this Plugin's service";
+    return STEP_OK;
+}
+
+/* Kong rejects a plugin that could never run on its route (or on any
+ * route of its service). */
+static int check_plugin_protocols(crud_t *c, json_object *plugin)
+{
+    json_object *fields;
+    const char *msg = NULL;
+    int fits;
+
+    if (plugin_fits_routes(c, plugin, &fits, &msg) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (fits) {
+        return STEP_OK;
+    }
+    fields = gw_json_own(c->req->pool, json_object_new_object());
+    json_object_object_add(fields, "protocols", json_object_new_string(msg));
+    return fail_error(c, gw_error_schema(c->req->pool, fields));
+}
+
+/* A certificate's write carries its SNI names: taken out of input here,
+ * written after it by finish_write. */
+static int prepare_snis(crud_t *c, json_object *input, gw_op_e op,
+                        json_object *existing, json_object **names)
+{
+    const char *key = c->t->key;
+    const char *url_name =
+        c->t->kind == GW_ADMIN_ENTITY && key && !gw_uuid_valid(key) ? key
+                                                                    : NULL;
+    gw_error_t *err;
+
+    if (gw_admin_cert_before_write(
+            names, &err, c->st, input, url_name, op == GW_OP_UPSERT,
+            existing ? gw_json_str(existing, "id") : gw_json_str(input, "id"),
+            c->req->pool)
+        != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    return err ? fail_error(c, err) : STEP_OK;
+}
+
+/* Kong's ttl option: the row stops counting that many seconds from now. */
+static int write_ttl(crud_t *c, const gw_entity_t *e, const char *id,
+                     apr_int64_t ttl)
+{
+    if (ttl > 0
+        && gw_store_exec(c->st, apr_psprintf(c->req->pool,
+                                             "UPDATE %s SET ttl = now() + "
+                                             "interval '%" APR_INT64_T_FMT
+                                             " seconds' WHERE id = '%s'",
+                                             e->name, ttl, id))
+               != APR_SUCCESS) {
+        return fail_store(c);
+    }
+    return STEP_OK;
+}
+
 /* Validates, checks and stores; on success *out is the stored entity and
  * the transaction is still open. */
 static int store_entity(crud_t *c, const gw_entity_t *e, gw_op_e op,
                         json_object *input, json_object *existing,
                         json_object **out)
 {
+    json_object *snis = NULL;
+    apr_int64_t ttl = 0;
     gw_error_t *err;
     const char *id;
 
     if (resolve_foreign_keys(c, e, input) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if ((e->flags & GW_E_TTL)
+        && gw_entity_take_ttl(&ttl, &err, e, input, c->req->pool)
+               != APR_SUCCESS) {
+        return fail_error(c, err);
+    }
+    if (e == &gw_entity_certificates
+        && prepare_snis(c, input, op, existing, &snis) != STEP_OK) {
         return STEP_ANSWERED;
     }
     if (gw_entity_prepare(out, &err, e, op, input, existing, apr_time_now(),
@@ -229,6 +368,9 @@ static int store_entity(crud_t *c, const gw_entity_t *e, gw_op_e op,
         return fail_error(c, err);
     }
     id = gw_json_str(*out, "id");
+    if (e == &gw_entity_plugins && check_plugin_protocols(c, *out) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
     if (op == GW_OP_INSERT) {
         json_object *dup;
 
@@ -258,6 +400,19 @@ static int store_entity(crud_t *c, const gw_entity_t *e, gw_op_e op,
     if (gw_store_write(c->st, e, *out, op != GW_OP_INSERT) != APR_SUCCESS) {
         return fail_store(c);
     }
+    if (write_ttl(c, e, id, ttl) != STEP_OK) {
+        return STEP_ANSWERED;
+    }
+    if (e == &gw_entity_certificates) {
+        if (gw_admin_cert_after_write(&err, c->st, *out, snis, c->req->pool)
+            != APR_SUCCESS) {
+            return fail_store(c);
+        }
+        if (err) {
+            return fail_error(c, err);
+        }
+    }
+    *out = gw_entity_present(e, *out, c->req->pool);
     if (gw_store_event(c->st, c->req->node->node_id, "invalidations",
                        apr_pstrcat(c->req->pool, e->name, ":", id, NULL))
         != APR_SUCCESS) {
@@ -340,6 +495,7 @@ static int do_list(crud_t *c)
     gw_error_t *err;
     json_object *rows, *body, *parent = NULL;
     int tags_present;
+    size_t i;
 
     memset(&q, 0, sizeof(q));
     if (t->kind == GW_ADMIN_COLLECTION && t->entity->query_key
@@ -392,6 +548,16 @@ static int do_list(crud_t *c)
     }
     if (gw_store_page(&rows, &after, c->st, t->entity, &q) != APR_SUCCESS) {
         return fail_store(c);
+    }
+    for (i = 0; i < json_object_array_length(rows); i++) {
+        json_object *row = json_object_array_get_idx(rows, i), *shown = row;
+
+        if (decorate(c, t->entity, &shown) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
+        if (shown != row) {
+            json_object_array_put_idx(rows, i, json_object_get(shown));
+        }
     }
     body = gw_json_own(req->pool, json_object_new_object());
     if (t->kind == GW_ADMIN_UPSTREAM_HEALTH) {
@@ -467,6 +633,12 @@ static int load_target(crud_t *c, json_object **ent, json_object **parent)
     if (*ent && *parent && !belongs_to(t, *ent, *parent)) {
         return not_found(c);
     }
+    if (!*ent && t->entity == &gw_entity_certificates
+        && t->kind == GW_ADMIN_ENTITY && !gw_uuid_valid(t->key)
+        && strcmp(c->method, "PUT") != 0) {
+        /* Kong: a name that is no SNI, whatever the method but PUT */
+        return fail_error(c, gw_certificate_sni_not_found(c->req->pool));
+    }
     return STEP_OK;
 }
 
@@ -479,6 +651,9 @@ static int do_read(crud_t *c)
     }
     if (!ent) {
         return not_found(c);
+    }
+    if (decorate(c, c->t->entity, &ent) != STEP_OK) {
+        return STEP_ANSWERED;
     }
     c->answer = gw_admin_send_json(c->req, HTTP_OK, ent);
     return STEP_ANSWERED;
@@ -502,8 +677,16 @@ static int do_upsert(crud_t *c)
     if (gw_uuid_valid(t->key)) {
         json_object_object_add(input, "id", json_object_new_string(t->key));
     }
-    else if (e->endpoint_key) {
-        json_object_object_add(input, e->endpoint_key,
+    else if (e == &gw_entity_certificates) {
+        /* PUT /certificates/{sni}: that SNI's certificate, or a new one
+         * that gets the name */
+        json_object_object_add(
+            input, "id",
+            ent ? json_object_get(gw_json_get(ent, "id"))
+                : json_object_new_string(gw_uuid_v4(c->req->pool)));
+    }
+    else if (gw_entity_endpoint_key(e, parent != NULL)) {
+        json_object_object_add(input, gw_entity_endpoint_key(e, parent != NULL),
                                json_object_new_string(t->key));
         if (ent) {
             json_object_object_add(input, "id",
@@ -639,6 +822,9 @@ static int do_parent(crud_t *c, const char *method)
         if (!pent) {
             return not_found(c);
         }
+        if (decorate(c, pe, &pent) != STEP_OK) {
+            return STEP_ANSWERED;
+        }
         c->answer = gw_admin_send_json(c->req, HTTP_OK, pent);
         return STEP_ANSWERED;
     }
@@ -684,6 +870,7 @@ int gw_admin_crud(gw_admin_req_t *req, const gw_admin_target_t *t,
     memset(&c, 0, sizeof(c));
     c.req = req;
     c.t = t;
+    c.method = method;
     c.answer = OK;
     c.st = gw_admin_store(req);
     if (!c.st) {

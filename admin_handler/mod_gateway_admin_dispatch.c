@@ -8,10 +8,12 @@
 #include <http_protocol.h>
 
 #include "gw_text.h"
+#include "mod_gateway_admin_config.h"
 #include "mod_gateway_admin_crud.h"
 #include "mod_gateway_admin_dispatch.h"
 #include "mod_gateway_admin_info.h"
 #include "mod_gateway_admin_meta.h"
+#include "mod_gateway_admin_plugins.h"
 
 APLOG_USE_MODULE(gateway_admin);
 
@@ -34,6 +36,8 @@ static const char *const *allowed_methods(gw_admin_kind_e kind)
         case GW_ADMIN_ENDPOINTS:
         case GW_ADMIN_SCHEMA:
         case GW_ADMIN_PLUGINS_ENABLED:
+        case GW_ADMIN_PLUGIN_SCHEMA:
+        case GW_ADMIN_PLUGIN_CONFIG_SCHEMA:
         case GW_ADMIN_TAGS:
         case GW_ADMIN_NESTED_ALL:
         case GW_ADMIN_UPSTREAM_HEALTH:
@@ -125,6 +129,18 @@ static int resolve(gw_admin_req_t *req, gw_admin_target_t *t)
     if (n == 2 && strcmp(seg[0], "plugins") == 0
         && strcmp(seg[1], "enabled") == 0) {
         t->kind = GW_ADMIN_PLUGINS_ENABLED;
+        return 1;
+    }
+    if (n == 3 && strcmp(seg[0], "schemas") == 0
+        && strcmp(seg[1], "plugins") == 0 && strcmp(seg[2], "validate") != 0) {
+        t->kind = GW_ADMIN_PLUGIN_SCHEMA;
+        t->key = seg[2];
+        return 1;
+    }
+    if (n == 3 && strcmp(seg[0], "plugins") == 0
+        && strcmp(seg[1], "schema") == 0) {
+        t->kind = GW_ADMIN_PLUGIN_CONFIG_SCHEMA;
+        t->key = seg[2];
         return 1;
     }
     if ((n == 2 || n == 3) && strcmp(seg[0], "schemas") == 0) {
@@ -276,9 +292,13 @@ int gw_admin_dispatch(gw_admin_req_t *req)
         case GW_ADMIN_SCHEMA_VALIDATE:
             return gw_admin_meta_validate(req, t.key);
         case GW_ADMIN_PLUGINS_ENABLED:
-            return gw_admin_meta_plugins_enabled(req);
+            return gw_admin_plugins_enabled(req);
+        case GW_ADMIN_PLUGIN_SCHEMA:
+            return gw_admin_plugins_schema(req, t.key, 0);
+        case GW_ADMIN_PLUGIN_CONFIG_SCHEMA:
+            return gw_admin_plugins_schema(req, t.key, 1);
         case GW_ADMIN_CONFIG:
-            return gw_admin_meta_config(req);
+            return gw_admin_config(req, method);
         case GW_ADMIN_TAGS:
             return gw_admin_meta_tags(req, t.key);
         default:

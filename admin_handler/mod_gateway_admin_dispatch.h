@@ -14,19 +14,21 @@
 typedef enum {
     GW_ADMIN_ROOT,
     GW_ADMIN_STATUS,
-    GW_ADMIN_COLLECTION,        /* /services */
-    GW_ADMIN_ENTITY,            /* /services/{s} */
-    GW_ADMIN_NESTED_COLLECTION, /* /services/{s}/routes */
-    GW_ADMIN_NESTED_ENTITY,     /* /services/{s}/routes/{r} */
-    GW_ADMIN_NESTED_ALL,        /* /upstreams/{u}/targets/all */
-    GW_ADMIN_UPSTREAM_HEALTH,   /* /upstreams/{u}/health */
-    GW_ADMIN_PARENT,            /* /routes/{r}/service */
-    GW_ADMIN_ENDPOINTS,         /* /endpoints */
-    GW_ADMIN_SCHEMA,            /* /schemas/{entity} */
-    GW_ADMIN_SCHEMA_VALIDATE,   /* /schemas/{entity}/validate */
-    GW_ADMIN_PLUGINS_ENABLED,   /* /plugins/enabled */
-    GW_ADMIN_CONFIG,            /* /config */
-    GW_ADMIN_TAGS               /* /tags, /tags/{tag} */
+    GW_ADMIN_COLLECTION,           /* /services */
+    GW_ADMIN_ENTITY,               /* /services/{s} */
+    GW_ADMIN_NESTED_COLLECTION,    /* /services/{s}/routes */
+    GW_ADMIN_NESTED_ENTITY,        /* /services/{s}/routes/{r} */
+    GW_ADMIN_NESTED_ALL,           /* /upstreams/{u}/targets/all */
+    GW_ADMIN_UPSTREAM_HEALTH,      /* /upstreams/{u}/health */
+    GW_ADMIN_PARENT,               /* /routes/{r}/service */
+    GW_ADMIN_ENDPOINTS,            /* /endpoints */
+    GW_ADMIN_SCHEMA,               /* /schemas/{entity} */
+    GW_ADMIN_SCHEMA_VALIDATE,      /* /schemas/{entity}/validate */
+    GW_ADMIN_PLUGINS_ENABLED,      /* /plugins/enabled */
+    GW_ADMIN_PLUGIN_SCHEMA,        /* /schemas/plugins/{name} */
+    GW_ADMIN_PLUGIN_CONFIG_SCHEMA, /* /plugins/schema/{name} (deprecated) */
+    GW_ADMIN_CONFIG,               /* /config */
+    GW_ADMIN_TAGS                  /* /tags, /tags/{tag} */
 } gw_admin_kind_e;
 
 typedef struct gw_admin_target_s {

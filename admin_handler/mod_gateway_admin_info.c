@@ -14,6 +14,7 @@
 #include "gw_json.h"
 #include "gw_version.h"
 #include "mod_gateway_admin_info.h"
+#include "mod_gateway_admin_plugins.h"
 
 static json_object *listen_list(request_rec *r)
 {
@@ -57,7 +58,6 @@ int gw_admin_info_root(gw_admin_req_t *req)
     apr_pool_t *p = req->pool;
     json_object *o = gw_json_own(p, json_object_new_object());
     json_object *timers = json_object_new_object();
-    json_object *plugins = json_object_new_object();
     json_object *conf = json_object_new_object();
     json_object *pids = json_object_new_object();
     json_object *product = json_object_new_object();
@@ -74,11 +74,7 @@ int gw_admin_info_root(gw_admin_req_t *req)
     json_object_object_add(timers, "running", json_object_new_int(0));
     json_object_object_add(timers, "pending", json_object_new_int(0));
     json_object_object_add(o, "timers", timers);
-    json_object_object_add(plugins, "available_on_server",
-                           json_object_new_object());
-    json_object_object_add(plugins, "enabled_in_cluster",
-                           json_object_new_array());
-    json_object_object_add(o, "plugins", plugins);
+    json_object_object_add(o, "plugins", gw_admin_plugins_info(req));
     json_object_object_add(
         conf, "database",
         json_object_new_string(req->node->database ? "postgres" : "off"));

@@ -51,6 +51,8 @@ int gw_admin_meta_endpoints(gw_admin_req_t *req)
     add_path(paths, "/upstreams/{upstreams}/health");
     add_path(paths, "/schemas/{db_entity_name}");
     add_path(paths, "/schemas/{db_entity_name}/validate");
+    add_path(paths, "/schemas/plugins/{name}");
+    add_path(paths, "/plugins/schema/{name}");
     for (e = gw_entity_all(); *e; e++) {
         const gw_field_t *f;
         const char *path = gw_entity_path(*e);
@@ -120,7 +122,7 @@ int gw_admin_meta_validate(gw_admin_req_t *req, const char *entity)
         return gw_admin_send_error(req, err);
     }
     if (is_form) {
-        gw_schema_coerce(e->fields, input);
+        gw_schema_coerce(gw_entity_fields(e, input, req->pool), input);
     }
     if (gw_entity_prepare(&out, &err, e, GW_OP_INSERT, input, NULL,
                           apr_time_now(), req->pool)
@@ -128,15 +130,6 @@ int gw_admin_meta_validate(gw_admin_req_t *req, const char *entity)
         return gw_admin_send_error(req, err);
     }
     return gw_admin_send_message(req, HTTP_OK, "schema validation successful");
-}
-
-int gw_admin_meta_plugins_enabled(gw_admin_req_t *req)
-{
-    json_object *body = gw_json_own(req->pool, json_object_new_object());
-
-    /* no plugin is compiled in yet */
-    json_object_object_add(body, "enabled_plugins", json_object_new_array());
-    return gw_admin_send_json(req, HTTP_OK, body);
 }
 
 int gw_admin_meta_config(gw_admin_req_t *req)

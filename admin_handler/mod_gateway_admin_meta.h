@@ -13,7 +13,6 @@
 int gw_admin_meta_endpoints(gw_admin_req_t *req);
 int gw_admin_meta_schema(gw_admin_req_t *req, const char *entity);
 int gw_admin_meta_validate(gw_admin_req_t *req, const char *entity);
-int gw_admin_meta_plugins_enabled(gw_admin_req_t *req);
 int gw_admin_meta_config(gw_admin_req_t *req);
 
 /* GET /tags (tag NULL) and /tags/{tag}. */

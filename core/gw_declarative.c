@@ -22,9 +22,8 @@
  *  - every duplicate of a unique field is reported (Kong keeps the last);
  *  - an exported updated_at is kept instead of being set to now;
  *  - the hash is of the content (gw_declarative_hash), not of the text;
- *  - _transform: false is carried in the flat configuration, but
- *    gw_entity_prepare has no way yet to tell completion hooks (password
- *    hashing) to leave values alone.
+ *  - _transform: false (what exports say) prepares entities raw: values
+ *    such as basic-auth password hashes are taken as stored.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -73,6 +72,7 @@ struct item_s {
 typedef struct {
     apr_pool_t *p;
     apr_time_t now;
+    unsigned prepare_flags; /* GW_PREPARE_RAW under _transform: false */
     apr_size_t max_entities;
     json_object *errs;         /* the error tree (gw_declarative_errors.h) */
     apr_array_header_t *items; /* item_t * */
@@ -478,8 +478,8 @@ static void validate(dc_t *dc, item_t *it)
             input, it->parent_fk->name,
             pk(it->parent->id ? it->parent->id : PLACEHOLDER_ID));
     }
-    if (gw_entity_prepare(&it->out, &err, it->e, GW_OP_INSERT, input, NULL,
-                          dc->now, dc->p)
+    if (gw_entity_prepare_ex(&it->out, &err, it->e, GW_OP_INSERT, input, NULL,
+                             dc->now, dc->prepare_flags, dc->p)
         != APR_SUCCESS) {
         merge_errors(slot(dc, it), err->fields);
         return;
@@ -872,6 +872,10 @@ apr_status_t gw_declarative_load(gw_declarative_t **out, apr_pool_t *p,
     memset(&dc, 0, sizeof(dc));
     dc.p = p;
     dc.now = opts ? opts->now : 0;
+    if (json_object_is_type(gw_json_get(doc, "_transform"), json_type_boolean)
+        && !json_object_get_boolean(gw_json_get(doc, "_transform"))) {
+        dc.prepare_flags = GW_PREPARE_RAW;
+    }
     dc.max_entities = opts && opts->max_entities ? opts->max_entities
                                                  : GW_DECLARATIVE_MAX_ENTITIES;
     dc.errs = gw_json_own(p, json_object_new_object());

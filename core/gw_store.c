@@ -451,6 +451,21 @@ apr_status_t gw_store_all(json_object **out, gw_store_t *st,
     return APR_SUCCESS;
 }
 
+apr_status_t gw_store_load_all(json_object *config, gw_store_t *st)
+{
+    const gw_entity_t *const *e;
+
+    for (e = gw_entity_all(); *e; e++) {
+        json_object *rows;
+
+        if (gw_store_all(&rows, st, *e) != APR_SUCCESS) {
+            return APR_EGENERAL;
+        }
+        json_object_object_add(config, (*e)->name, json_object_get(rows));
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t gw_store_tags(json_object **out, const char **next_id,
                            const char **next_tag, gw_store_t *st,
                            const char *tag, int size, const char *after_id,

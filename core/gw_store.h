@@ -30,10 +30,10 @@ typedef struct gw_store_s {
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
     apr_pool_t *pool;
-    const char *error;     /* text of the last database error, or NULL */
-    int unreachable;       /* the last failure was a lost connection */
-    apr_hash_t *prepared;  /* SQL -> labelled statement, when enabled */
-    apr_pool_t *stmt_pool; /* where labelled statements live */
+    const char *error;        /* text of the last database error, or NULL */
+    int unreachable;          /* the last failure was a lost connection */
+    apr_hash_t *prepared;     /* SQL -> labelled statement, when enabled */
+    apr_pool_t *stmt_pool;    /* where labelled statements live */
     const gw_memstore_t *mem; /* reads come from here: a DB-less node */
 } gw_store_t;
 
@@ -104,6 +104,11 @@ apr_status_t gw_store_select_child(json_object **out, gw_store_t *st,
 /* Every entity of type e, in id order, as a JSON array. */
 apr_status_t gw_store_all(json_object **rows, gw_store_t *st,
                           const gw_entity_t *e);
+
+/* Adds every entity of every type to config, under its table name, in
+ * id order: the whole configuration (run it in one transaction for a
+ * consistent one). */
+apr_status_t gw_store_load_all(json_object *config, gw_store_t *st);
 
 /* One page of the (tag, entity_name, entity_id) rows of every taggable
  * entity (Kong's /tags), in (entity_id, tag) order after the pair

@@ -11,7 +11,7 @@
 
 #include "gw_version.h"
 #include "mod_gateway_config.h"
-/*DBLESS #include "mod_gateway_dbless.h" */
+#include "mod_gateway_dbless.h"
 #include "mod_gateway_node.h"
 #include "mod_gateway_proxy.h"
 #include "mod_gateway_refresh.h"
@@ -30,7 +30,7 @@ static void gw_register_hooks(apr_pool_t *p)
     ap_hook_post_config(gw_version_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     gw_node_register_hooks(p);
     gw_refresh_register_hooks(p);
-    /*DBLESS gw_dbless_register_hooks(p); */
+    gw_dbless_register_hooks(p);
     gw_runtime_register_hooks(p);
     gw_request_register_hooks(p);
     gw_proxy_register_hooks(p);

@@ -43,7 +43,8 @@ typedef struct gw_node_info_s {
     /* DB-less: replaces the whole configuration (a complete, validated
      * one) and keeps it as the last-known-good file. APR_EBUSY while
      * another replacement runs on this node. */
-    apr_status_t (*config_replace)(request_rec *r, json_object *config);
+    apr_status_t (*config_replace)(request_rec *r, json_object *config,
+                                   const char *hash);
 } gw_node_info_t;
 
 APR_DECLARE_OPTIONAL_FN(const gw_node_info_t *, gw_node_info, (server_rec * s));

@@ -119,22 +119,6 @@ static apr_status_t connect_db(refresher_t *rf)
     return APR_SUCCESS;
 }
 
-/* Every entity of every type, under its table name. */
-static apr_status_t load_entities(json_object *config, gw_store_t *st)
-{
-    const gw_entity_t *const *e;
-
-    for (e = gw_entity_all(); *e; e++) {
-        json_object *rows;
-
-        if (gw_store_all(&rows, st, *e) != APR_SUCCESS) {
-            return APR_EGENERAL;
-        }
-        json_object_object_add(config, (*e)->name, json_object_get(rows));
-    }
-    return APR_SUCCESS;
-}
-
 /* Loads the whole configuration as one consistent snapshot. */
 static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
 {
@@ -153,7 +137,7 @@ static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
                             "at DESC, id DESC LIMIT 1",
                             0, NULL)
                != APR_SUCCESS
-        || load_entities(config, st) != APR_SUCCESS
+        || gw_store_load_all(config, st) != APR_SUCCESS
         || gw_store_commit(st) != APR_SUCCESS) {
         gw_store_rollback(st);
         return APR_EGENERAL;

@@ -177,9 +177,31 @@ sub raw_http {
 
 # ------------------------------------------------------------------ database
 
+# Empties every entity table the migrations made (and no other).
+my @ENTITY_TABLES = qw(plugins routes services targets upstreams keyauth_credentials
+    basicauth_credentials hmacauth_credentials jwt_secrets acls consumers snis
+    certificates ca_certificates);
+
 sub reset_db {
-    GwTest::psql('DELETE FROM routes; DELETE FROM services; '
-               . 'DELETE FROM targets; DELETE FROM upstreams; DELETE FROM consumers;');
+    my $list = join ',', map { "'$_'" } @ENTITY_TABLES;
+    GwTest::psql(<<"SQL");
+DO \$\$
+DECLARE tables text;
+BEGIN
+    SELECT string_agg(quote_ident(t), ', ') INTO tables
+      FROM unnest(ARRAY[$list]) AS t WHERE to_regclass(t) IS NOT NULL;
+    EXECUTE 'TRUNCATE ' || tables || ' CASCADE';
+END
+\$\$;
+SQL
+}
+
+# slurp_file(PATH): a file's bytes (a fixture), relative to the checkout.
+sub slurp_file {
+    my $path = shift;
+    open my $fh, '<', $path or die "$path: $!";
+    local $/;
+    return scalar <$fh>;
 }
 
 # Runs SQL whose select list is one text expression and returns its values.

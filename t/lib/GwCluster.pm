@@ -39,7 +39,8 @@ our $CRASH_RE = qr/Segmentation fault|exit signal|AH00052|AddressSanitizer|runti
 
 $SIG{INT} = $SIG{TERM} = sub { exit 130 };   # so that END still runs
 
-# GwCluster->start(nodes => N): starts a cluster of N nodes (default 2) and
+# GwCluster->start(nodes => N, dbless => FILE): starts a cluster of N nodes
+# (default 2), DB-less ones loading the declarative FILE when given, and
 # returns it once every service answers. Dies with the tail of
 # script/cluster's output when it could not.
 sub start {
@@ -55,7 +56,8 @@ sub start {
         pids  => {},
     }, $class;
     push @CLUSTERS, $self;
-    $self->_parse($self->script('start', $nodes));
+    $self->_parse($self->script($opt{dbless} ? ('--dbless', $opt{dbless}) : (),
+                                'start', $nodes));
     $self->{upstream_body} = slurp("$self->{upstream}{docroot}/hello.txt");
     return $self;
 }
@@ -204,6 +206,48 @@ sub wait_until {
         return undef if time > $end;
         sleep($step // 0.05);
     }
+}
+
+# conninfo(): the libpq connection string of the cluster's database.
+sub conninfo {
+    my $self = shift;
+    my ($port) = ($self->{postgres}{addr} // '') =~ /:(\d+)$/
+        or die "this cluster has no PostgreSQL\n";
+    return "host=127.0.0.1 port=$port dbname=gateway user=postgres";
+}
+
+# gatewayctl(ARGS...): runs bin/gatewayctl on the cluster's database;
+# returns (exit code, stdout, stderr).
+sub gatewayctl {
+    my ($self, @args) = @_;
+    my $err = File::Temp->new;
+    my $pid = open(my $out, '-|') // die "fork: $!\n";
+    if (!$pid) {
+        open STDERR, '>', $err->filename or POSIX::_exit(127);
+        chdir $ROOT or POSIX::_exit(127);
+        exec("$ROOT/bin/gatewayctl", '--db', $self->conninfo, @args)
+            or POSIX::_exit(127);
+    }
+    my $text = do { local $/; <$out> } // '';
+    close $out;
+    return ($? >> 8, $text, slurp($err->filename));
+}
+
+# psql(SQL): runs SQL on the cluster's database (as script/lib.sh's
+# gw_psql does); returns its output, dies when it fails.
+sub psql {
+    my ($self, $sql) = @_;
+    my ($port) = $self->conninfo =~ /port=(\d+)/;
+    my $pid = open(my $out, '-|') // die "fork: $!\n";
+    if (!$pid) {
+        chdir $ROOT or POSIX::_exit(127);
+        exec('bash', '-c', '. script/lib.sh && gw_psql "$1" gateway "$2"',
+             'psql', $port, $sql) or POSIX::_exit(127);
+    }
+    my $text = do { local $/; <$out> } // '';
+    close $out;
+    die "psql failed: $sql\n" if $?;
+    return $text;
 }
 
 # node_stop(K), node_start(K), node_graceful(K): one node, through
