@@ -122,7 +122,6 @@ $dbless->node_graceful(1);
 
 subtest 'the same file on a DB-less node' => sub {
     ok($dbless->wait_until(10, sub { $dbless->serves(1, '/a/hello.txt') }, 0.05), 'serves /a');
-    ok($dbless->wait_until(5, sub { $dbless->serves(1, '/c/hello.txt') }, 0.05), 'serves /c');
     my $l = listing($dbless, 1);
     is_deeply($l, $db_listing, 'the same entities with the same ids as the database node');
     my (undef, $b) = $dbless->admin(1, GET => '/certificates/example.test');
