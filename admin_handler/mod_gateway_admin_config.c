@@ -67,7 +67,29 @@ static int parse_request(gw_admin_req_t *req, gw_declarative_t **d,
     apr_size_t len;
     int is_form;
 
-    if (is_yaml(ctype)) {
+    if (ctype && gw_text_prefix_ci(ctype, "application/json")) {
+        /* read here rather than by gw_admin_body_read, so that a body
+         * that is no JSON gets the declarative parser's precise reason
+         * (a duplicate key, the depth) in Kong's code-14 shape */
+        const char *why;
+        int is_null;
+
+        if ((err = gw_admin_body_raw(req, &buf, &len))) {
+            *answer = gw_admin_send_error(req, err);
+            return 1;
+        }
+        if (!buf || len == 0) {
+            goto missing;
+        }
+        if (gw_json_parse_why(&doc, &is_null, &why, buf, len, req->pool)
+                != APR_SUCCESS
+            || !doc || !json_object_is_type(doc, json_type_object)) {
+            gw_declarative_parse(d, req->pool, buf, len, opts);
+            return 0;
+        }
+        is_form = 0;
+    }
+    else if (is_yaml(ctype)) {
         if ((err = gw_admin_body_raw(req, &buf, &len))) {
             *answer = gw_admin_send_error(req, err);
             return 1;
@@ -78,7 +100,7 @@ static int parse_request(gw_admin_req_t *req, gw_declarative_t **d,
         gw_declarative_parse(d, req->pool, buf, len, opts);
         return 0;
     }
-    if ((err = gw_admin_body_read(req, &doc, &is_form))) {
+    else if ((err = gw_admin_body_read(req, &doc, &is_form))) {
         *answer = gw_admin_send_error(req, err);
         return 1;
     }

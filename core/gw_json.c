@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_hash.h>
 #include <apr_strings.h>
 
 #include "gw_json.h"
@@ -49,20 +50,108 @@ static int has_single_quotes(const char *buf, apr_size_t len)
     return 0;
 }
 
+/* The end of the JSON string that starts at s (its opening quote), in
+ * text already known to be valid JSON. */
+static const char *string_end(const char *s, const char *end)
+{
+    for (s++; s < end && *s != '"'; s++) {
+        if (*s == '\\') {
+            s++;
+        }
+    }
+    return s;
+}
+
+/* The first key an object of valid JSON text names twice, or NULL. Keys
+ * are compared as written (an escaped spelling of the same key is not
+ * caught). Objects nest at most GW_JSON_MAX_DEPTH deep (the parser
+ * checked). */
+static const char *duplicate_key(const char *buf, apr_size_t len, apr_pool_t *p)
+{
+    apr_hash_t *keys[GW_JSON_MAX_DEPTH + 1];
+    int is_object[GW_JSON_MAX_DEPTH + 1];
+    const char *s = buf, *end = buf + len;
+    int depth = -1, expect_key = 0;
+    apr_pool_t *scratch;
+    const char *found = NULL;
+
+    apr_pool_create(&scratch, p);
+    for (; s < end && !found; s++) {
+        switch (*s) {
+            case '{':
+            case '[':
+                if (depth == GW_JSON_MAX_DEPTH) {
+                    goto done;
+                }
+                depth++;
+                is_object[depth] = *s == '{';
+                keys[depth] = is_object[depth] ? apr_hash_make(scratch) : NULL;
+                expect_key = is_object[depth];
+                break;
+            case '}':
+            case ']':
+                depth--;
+                expect_key = 0;
+                break;
+            case ',':
+                expect_key = depth >= 0 && is_object[depth];
+                break;
+            case '"': {
+                const char *close = string_end(s, end);
+
+                if (expect_key) {
+                    apr_ssize_t klen = close - s - 1;
+
+                    if (apr_hash_get(keys[depth], s + 1, klen)) {
+                        found = apr_pstrndup(p, s + 1, (apr_size_t)klen);
+                    }
+                    apr_hash_set(keys[depth], s + 1, klen, "");
+                    expect_key = 0;
+                }
+                s = close;
+                break;
+            }
+            default:
+                break;
+        }
+    }
+done:
+    apr_pool_destroy(scratch);
+    return found;
+}
+
 apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
                            apr_size_t len, apr_pool_t *p)
+{
+    const char *why;
+
+    return gw_json_parse_why(out, is_null, &why, buf, len, p);
+}
+
+apr_status_t gw_json_parse_why(json_object **out, int *is_null,
+                               const char **why, const char *buf,
+                               apr_size_t len, apr_pool_t *p)
 {
     json_tokener *tok;
     json_object *obj;
     enum json_tokener_error jerr;
     apr_size_t used, i;
+    const char *dup;
 
     *out = NULL;
+    *why = "invalid JSON";
     if (is_null) {
         *is_null = 0;
     }
-    if (len > (apr_size_t)INT32_MAX || !gw_text_utf8_valid(buf, len)
-        || has_single_quotes(buf, len)) {
+    if (len > (apr_size_t)INT32_MAX) {
+        *why = "too large";
+        return APR_EGENERAL;
+    }
+    if (!gw_text_utf8_valid(buf, len)) {
+        *why = "invalid UTF-8";
+        return APR_EGENERAL;
+    }
+    if (has_single_quotes(buf, len)) {
         return APR_EGENERAL;
     }
     tok = json_tokener_new_ex(GW_JSON_MAX_DEPTH);
@@ -82,6 +171,11 @@ apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
         json_object_put(obj);
+        *why = jerr == json_tokener_error_depth
+                   ? apr_psprintf(p, "nested deeper than %d levels",
+                                  GW_JSON_MAX_DEPTH)
+                   : apr_pstrcat(p, "invalid JSON: ",
+                                 json_tokener_error_desc(jerr), NULL);
         return APR_EGENERAL;
     }
     for (i = used; i < len; i++) {
@@ -89,6 +183,11 @@ apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
             json_object_put(obj);
             return APR_EGENERAL;
         }
+    }
+    if ((dup = duplicate_key(buf, used, p))) {
+        json_object_put(obj);
+        *why = apr_psprintf(p, "duplicate key '%s'", dup);
+        return APR_EGENERAL;
     }
     if (!obj && is_null) {
         *is_null = 1;

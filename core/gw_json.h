@@ -19,11 +19,17 @@
 json_object *gw_json_own(apr_pool_t *p, json_object *obj);
 
 /* Parses exactly one JSON value from buf (len bytes, NUL not required).
- * Trailing non-space bytes, invalid UTF-8 and over-deep input fail.
+ * Trailing non-space bytes, invalid UTF-8, over-deep input and an object
+ * that names a key twice fail (json-c would keep the last silently).
  * On success *out is owned by p (may be a JSON null: then *out is NULL and
  * *is_null is set). Returns APR_SUCCESS or APR_EGENERAL. */
 apr_status_t gw_json_parse(json_object **out, int *is_null, const char *buf,
                            apr_size_t len, apr_pool_t *p);
+
+/* gw_json_parse, with *why (owned by p) saying what is wrong on failure. */
+apr_status_t gw_json_parse_why(json_object **out, int *is_null,
+                               const char **why, const char *buf,
+                               apr_size_t len, apr_pool_t *p);
 
 /* Compact serialisation with unescaped slashes, copied into p. */
 const char *gw_json_text(const json_object *obj, apr_pool_t *p);

@@ -728,8 +728,7 @@ apr_status_t gw_yaml_parse_any(json_object **out, apr_pool_t *p,
         *why = too_large(p, len, lim.max_bytes);
         return APR_ENOSPC;
     }
-    if (gw_json_parse(out, NULL, buf, len, p) != APR_SUCCESS) {
-        *why = "invalid JSON";
+    if (gw_json_parse_why(out, NULL, why, buf, len, p) != APR_SUCCESS) {
         return APR_EGENERAL;
     }
     return APR_SUCCESS;

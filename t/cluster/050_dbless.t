@@ -9,7 +9,9 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use File::Temp ();
+use HTTP::Request ();
 use JSON::PP ();
+use Time::HiRes qw(time);
 use Test::More;
 use GwCluster;
 
@@ -136,6 +138,63 @@ subtest 'check_hash, invalid input, missing input' => sub {
     (undef, $s) = $c->admin(1, GET => '/status');
     is($s->{configuration_hash}, $hash, 'nothing changed');
     ok($c->serves(1, '/up/hello.txt'), 'still serving');
+};
+
+# post_raw(TYPE, TEXT): POST /config with that body and Content-Type.
+sub post_raw {
+    my ($type, $text) = @_;
+    my $req = HTTP::Request->new(POST => 'http://' . $c->node(1)->{admin} . '/config');
+    $req->header('Content-Type' => $type);
+    $req->content($text);
+    my $res = GwCluster::ua()->request($req);
+    return ($res->code, eval { $JSON->decode($res->content) }, $res);
+}
+
+subtest 'bad input is refused precisely and changes nothing' => sub {
+    (undef, my $s) = $c->admin(1, GET => '/status');
+    my $hash = $s->{configuration_hash};
+    my $laughs = "_format_version: \"3.0\"\na: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    $laughs .= sprintf("%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n",
+                       chr(98 + $_), chr(98 + $_), (chr(97 + $_)) x 10) for 0 .. 8;
+    my $t0 = time;
+    my ($st, $b) = post_raw('application/yaml', $laughs);
+    is($st, 400, 'billion laughs: 400');
+    like($b->{message} // '', qr/declarative config is invalid/, 'as a declarative error');
+    cmp_ok(time - $t0, '<', 5, 'refused quickly');
+    ($st, $b) = post_raw('application/json', '{"_format_version":"3.0","consumers":[{"username":"a","username":"b"}]}');
+    is($st, 400, 'a duplicate key: 400');
+    like($b->{message} // '', qr/duplicate key 'username'/, 'names the key');
+    ($st, $b) = post_raw('application/json', '{"_format_version":"3.0","x":' . ('[' x 200) . (']' x 200) . '}');
+    is($st, 400, 'JSON nested 200 deep: 400');
+    ($st, $b) = post_raw('application/yaml', "_format_version: \"3.0\"\nroutes:\n  - name: r\n    service: nowhere\n    paths: [/r]\n");
+    is($st, 400, 'a dangling reference: 400');
+    is($b->{code}, 14, 'code 14');
+    like($b->{message}, qr/nowhere/, 'names the reference');
+    ($st, $b) = post_raw('application/yaml', "_format_version: \"3.0\"\nservices:\n  - name: s\n    host: a.test\n    routes:\n      - name: r\n        paths: [/x]\n  - name: s\n    host: b.test\n");
+    is($st, 400, 'a name given twice: 400');
+    ($st, $b) = post_raw('text/plain', "_format_version: \"3.0\"\n");
+    is($st, 415, 'an unknown Content-Type: 415');
+    (undef, $s) = $c->admin(1, GET => '/status');
+    is($s->{configuration_hash}, $hash, 'the configuration is the same as before');
+    ok($c->serves(1, '/up/hello.txt'), 'and still served');
+};
+
+subtest 'thousands of entities in one POST /config' => sub {
+    my $many = { _format_version => '3.0',
+                 services => [ map { { name => "s$_", url => $c->upstream_url,
+                                       routes => [ { name => "r$_", paths => ["/many$_"] } ] } } 1 .. 2000 ],
+                 consumers => [ map { { username => "u$_", keyauth_credentials => [ { key => "k$_" } ] } } 1 .. 2000 ] };
+    my $t0 = time;
+    my ($st, $b, $res) = $c->admin(1, POST => '/config', $many);
+    my $took = time - $t0;
+    is($st, 201, '201 for 10,000 entities') or diag($res->content);
+    diag(sprintf('POST /config with 2000 services, 2000 routes, 2000 consumers and 2000 keys: %.2f s', $took));
+    ok($c->wait_until(5, sub { $c->serves(1, '/many1999/hello.txt') }, 0.05), 'served');
+    (undef, $b) = $c->admin(1, GET => '/consumers/u1234/key-auth');
+    is($b->{data}[0]{key}, 'k1234', 'nested credential read back');
+    ($st) = $c->admin(1, POST => '/config', $config);
+    is($st, 201, 'and back to the small configuration');
+    ok($c->wait_until(5, sub { $c->serves(1, '/up/hello.txt') }, 0.05), 'served again');
 };
 
 subtest 'GET /config returns the configuration as YAML' => sub {
