@@ -157,7 +157,7 @@ static int replace(gw_admin_req_t *req)
     }
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, req->r,
-                      "GW00221: cannot replace the configuration");
+                      "GW00231: cannot replace the configuration");
         return gw_admin_send_message(req, HTTP_INTERNAL_SERVER_ERROR,
                                      "An unexpected error occurred");
     }

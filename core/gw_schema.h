@@ -262,9 +262,10 @@ extern const char *const gw_schema_protocols[];
 #define GW_FIELDS_ID_AND_TIMESTAMPS GW_FIELD_ID, GW_FIELDS_TIMESTAMPS
 /* Credentials (Kong's plugin DAOs) have a creation time and no update
  * time. */
-#define GW_FIELDS_ID_AND_CREATED_AT                                     \
-    GW_FIELD_ID, {                                                      \
-        .name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO  \
+#define GW_FIELDS_ID_AND_CREATED_AT                                    \
+    GW_FIELD_ID,                                                       \
+    {                                                                  \
+        .name = "created_at", .type = GW_T_INTEGER, .flags = GW_F_AUTO \
     }
 #define GW_FIELD_UNIQUE_NAME(n)                               \
     {                                                         \

@@ -52,7 +52,7 @@ static apr_status_t publish(server_rec *s, json_object *config,
     }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                     "GW00161: the declarative configuration (%" APR_SIZE_T_FMT
+                     "GW00171: the declarative configuration (%" APR_SIZE_T_FMT
                      " bytes) does not fit GatewaySnapshotMaxSize",
                      len);
         return rv;
@@ -63,7 +63,7 @@ static apr_status_t publish(server_rec *s, json_object *config,
     rv = gw_snapshot_write_file(conf->snapshot_file, bytes, len, p);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
-                     "GW00162: cannot write the last-known-good snapshot %s",
+                     "GW00172: cannot write the last-known-good snapshot %s",
                      conf->snapshot_file);
     }
     return APR_SUCCESS;
@@ -81,7 +81,7 @@ static apr_status_t replace(request_rec *r, json_object *config,
     apr_global_mutex_unlock(replace_mutex);
     if (rv == APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
-                      "GW00163: configuration replaced through the Admin "
+                      "GW00173: configuration replaced through the Admin "
                       "API: %d services, %d routes",
                       entity_count(config, "services"),
                       entity_count(config, "routes"));
@@ -104,7 +104,7 @@ static apr_status_t load_file(gw_server_conf_t *conf, server_rec *s,
                                conf->snapshot_max, ptemp);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
-                     "GW00164: cannot read GatewayDeclarativeConfig %s "
+                     "GW00174: cannot read GatewayDeclarativeConfig %s "
                      "(at most GatewaySnapshotMaxSize bytes)",
                      conf->declarative_config);
         return rv;
@@ -113,7 +113,7 @@ static apr_status_t load_file(gw_server_conf_t *conf, server_rec *s,
     rv = gw_declarative_parse(&d, ptemp, text, len, &opts);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "GW00165: GatewayDeclarativeConfig %s: %s",
+                     "GW00175: GatewayDeclarativeConfig %s: %s",
                      conf->declarative_config,
                      d && d->error && d->error->message ? d->error->message
                                                         : "invalid");
@@ -122,7 +122,7 @@ static apr_status_t load_file(gw_server_conf_t *conf, server_rec *s,
     rv = publish(s, d->config, d->hash, "declarative", ptemp);
     if (rv == APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
-                     "GW00166: loaded %s: %d services, %d routes",
+                     "GW00176: loaded %s: %d services, %d routes",
                      conf->declarative_config,
                      entity_count(d->config, "services"),
                      entity_count(d->config, "routes"));
@@ -169,7 +169,7 @@ static int dbless_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (conf->node->database) {
         if (conf->declarative_config) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                         "GW00167: GatewayDeclarativeConfig is ignored "
+                         "GW00177: GatewayDeclarativeConfig is ignored "
                          "with GatewayDatabase postgres; import the file "
                          "with `gatewayctl config db_import`");
         }
@@ -198,7 +198,7 @@ static void dbless_child_init(apr_pool_t *pchild, server_rec *s)
 
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
-                         "GW00168: cannot attach to the configuration "
+                         "GW00178: cannot attach to the configuration "
                          "mutex; POST /config will fail in this child");
         }
     }

@@ -219,7 +219,7 @@ subtest 'an invalid file keeps the node from starting' => sub {
     write_file($file, "_format_version: \"3.0\"\nservices:\n  - name: x\n");
     my $from = $c->log_size(1);
     ok(!eval { $c->node_start(1); 1 }, 'the node does not start');
-    like($c->log_text(1, $from), qr/GW00165: .*declarative config is invalid/, 'the log says why');
+    like($c->log_text(1, $from), qr/GW00175: .*declarative config is invalid/, 'the log says why');
     write_file($file, "_format_version: \"3.0\"\n");
     $c->node_start(1);
     my (undef, $s) = $c->admin(1, GET => '/status');
