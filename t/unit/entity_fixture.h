@@ -69,4 +69,29 @@ static inline const char *prepare_msg(json_object **out, const gw_entity_t *e,
     return prepare_run(out, &fields, e, op, input, existing, now);
 }
 
+/* The message of a POST of input (JSON text) as e at time now, "" when it
+ * is accepted. */
+static inline const char *post_entity_msg(const gw_entity_t *e,
+                                          const char *input, apr_time_t now)
+{
+    json_object *out;
+
+    return prepare_msg(&out, e, GW_OP_INSERT, json(input), NULL, now);
+}
+
+/* The entity that POST yields, or NULL after a diagnostic. */
+static inline json_object *post_entity(const gw_entity_t *e, const char *input,
+                                       apr_time_t now)
+{
+    json_object *out = NULL;
+    const char *msg =
+        prepare_msg(&out, e, GW_OP_INSERT, json(input), NULL, now);
+
+    if (*msg) {
+        diag(apr_psprintf(pool, "POST %s failed: %s", input, msg));
+        return NULL;
+    }
+    return out;
+}
+
 #endif

@@ -30,27 +30,11 @@ static const char *run(json_object **out, gw_op_e op, json_object *input,
     return prepare_msg(out, &gw_entity_services, op, input, existing, now);
 }
 
-/* The message of a POST of input, "" when it is accepted. */
-static const char *post_msg(const char *input)
-{
-    json_object *out;
-
-    return run(&out, GW_OP_INSERT, json(input), NULL, apr_time_from_sec(T0));
-}
-
-/* The entity a POST of input yields, or NULL after a diagnostic. */
-static json_object *post(const char *input)
-{
-    json_object *out = NULL;
-    const char *msg =
-        run(&out, GW_OP_INSERT, json(input), NULL, apr_time_from_sec(T0));
-
-    if (*msg) {
-        diag(apr_psprintf(pool, "POST %s failed: %s", input, msg));
-        return NULL;
-    }
-    return out;
-}
+/* A POST of input at T0: its message ("" when accepted), or the entity. */
+#define post_msg(input) \
+    post_entity_msg(&gw_entity_services, (input), apr_time_from_sec(T0))
+#define post(input) \
+    post_entity(&gw_entity_services, (input), apr_time_from_sec(T0))
 
 /* "protocol/host/port/path" of a service, path "null" when unset. */
 static const char *addr(json_object *svc)
