@@ -14,7 +14,7 @@
 #include "gw_text.h"
 #include "tap.h"
 
-#define TESTS 153
+#define TESTS 161
 
 static apr_pool_t *pool;
 

@@ -164,6 +164,5 @@ int main(void)
 
     apr_pool_destroy(pool);
     apr_terminate();
-    done_testing();
     return exit_status();
 }
