@@ -3,6 +3,9 @@
  * mod_gateway_admin_config.h.
  */
 #include <httpd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <apr_strings.h>
 #include <http_log.h>
 #include <http_protocol.h>
@@ -165,7 +168,24 @@ static int replace(gw_admin_req_t *req)
                               gw_declarative_by_id(d->config, req->pool));
 }
 
+#ifdef __GLIBC__
+/* Runs after the request's other cleanups (registered first, run last),
+ * once the JSON of a whole configuration has been freed. */
+static apr_status_t trim_heap(void *data)
+{
+    (void)data;
+    malloc_trim(0);
+    return APR_SUCCESS;
+}
+#endif
+
 int gw_admin_config(gw_admin_req_t *req, const char *method)
 {
+#ifdef __GLIBC__
+    /* a large configuration leaves the heap with many free pages: hand
+     * them back when the request is done */
+    apr_pool_cleanup_register(req->r->pool, NULL, trim_heap,
+                              apr_pool_cleanup_null);
+#endif
     return strcmp(method, "GET") == 0 ? send_config(req) : replace(req);
 }

@@ -3,6 +3,9 @@
  * mod_gateway_runtime.h.
  */
 #include <httpd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <apr_allocator.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
@@ -33,6 +36,23 @@ static server_rec *main_server;
 static void destroy(gw_compiled_t *c)
 {
     apr_pool_destroy(c->pool);
+#ifdef __GLIBC__
+    /* a configuration's JSON is many small json-c objects on the C heap:
+     * give the pages they leave free back, or every reload would keep
+     * the high-water mark of the largest configuration ever loaded */
+    malloc_trim(0);
+#endif
+}
+
+static void keep_only_router_input(json_object *config)
+{
+    const gw_entity_t *const *e;
+
+    for (e = gw_entity_all(); *e; e++) {
+        if (*e != &gw_entity_services && *e != &gw_entity_routes) {
+            json_object_object_del(config, (*e)->name);
+        }
+    }
 }
 
 /* Builds the compiled form of the newest snapshot; NULL on failure (the
@@ -78,6 +98,11 @@ static gw_compiled_t *build(apr_pool_t *parent)
     }
     if (!gw_config_get(main_server)->node->database) {
         c->memstore = gw_memstore_create(snap.config, p);
+    }
+    else {
+        /* a database node's Admin API reads PostgreSQL: the child keeps
+         * only what the router points into */
+        keep_only_router_input(snap.config);
     }
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server,
