@@ -6,6 +6,7 @@
 
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 
 #include "gw_json.h"
 #include "gw_text.h"
@@ -62,20 +63,68 @@ static const char *string_end(const char *s, const char *end)
     return s;
 }
 
+/* The keys of the objects being scanned: one stack of (text, length)
+ * for every open object, each object's keys from its `start`. Objects are
+ * searched linearly while small; one with more than HASHED_FROM keys gets
+ * a hash of them. */
+#define HASHED_FROM 32
+
+typedef struct json_key_s {
+    const char *text;
+    apr_size_t len;
+} json_key_t;
+
+typedef struct scope_s {
+    int is_object;
+    int start;       /* its first key in the key stack */
+    apr_hash_t *big; /* its keys once it has many */
+} scope_t;
+
+static int seen_before(apr_array_header_t *keys, scope_t *sc, const char *k,
+                       apr_size_t len, apr_pool_t *p)
+{
+    int i, n = keys->nelts - sc->start;
+
+    if (sc->big) {
+        if (apr_hash_get(sc->big, k, (apr_ssize_t)len)) {
+            return 1;
+        }
+        apr_hash_set(sc->big, k, (apr_ssize_t)len, "");
+        return 0;
+    }
+    for (i = sc->start; i < keys->nelts; i++) {
+        const json_key_t *o = &APR_ARRAY_IDX(keys, i, json_key_t);
+
+        if (o->len == len && memcmp(o->text, k, len) == 0) {
+            return 1;
+        }
+    }
+    if (n >= HASHED_FROM) {
+        sc->big = apr_hash_make(p);
+        for (i = sc->start; i < keys->nelts; i++) {
+            const json_key_t *o = &APR_ARRAY_IDX(keys, i, json_key_t);
+
+            apr_hash_set(sc->big, o->text, (apr_ssize_t)o->len, "");
+        }
+        apr_hash_set(sc->big, k, (apr_ssize_t)len, "");
+    }
+    return 0;
+}
+
 /* The first key an object of valid JSON text names twice, or NULL. Keys
  * are compared as written (an escaped spelling of the same key is not
  * caught). Objects nest at most GW_JSON_MAX_DEPTH deep (the parser
  * checked). */
 static const char *duplicate_key(const char *buf, apr_size_t len, apr_pool_t *p)
 {
-    apr_hash_t *keys[GW_JSON_MAX_DEPTH + 1];
-    int is_object[GW_JSON_MAX_DEPTH + 1];
-    const char *s = buf, *end = buf + len;
+    scope_t scope[GW_JSON_MAX_DEPTH + 1];
+    const char *s = buf, *end = buf + len, *found = NULL;
     int depth = -1, expect_key = 0;
+    apr_array_header_t *keys;
     apr_pool_t *scratch;
-    const char *found = NULL;
 
     apr_pool_create(&scratch, p);
+    keys = apr_array_make(scratch, 64, sizeof(json_key_t));
     for (; s < end && !found; s++) {
         switch (*s) {
             case '{':
@@ -84,28 +133,34 @@ static const char *duplicate_key(const char *buf, apr_size_t len, apr_pool_t *p)
                     goto done;
                 }
                 depth++;
-                is_object[depth] = *s == '{';
-                keys[depth] = is_object[depth] ? apr_hash_make(scratch) : NULL;
-                expect_key = is_object[depth];
+                scope[depth].is_object = *s == '{';
+                scope[depth].start = keys->nelts;
+                scope[depth].big = NULL;
+                expect_key = scope[depth].is_object;
                 break;
             case '}':
             case ']':
+                keys->nelts = scope[depth].start;
                 depth--;
                 expect_key = 0;
                 break;
             case ',':
-                expect_key = depth >= 0 && is_object[depth];
+                expect_key = depth >= 0 && scope[depth].is_object;
                 break;
             case '"': {
                 const char *close = string_end(s, end);
 
                 if (expect_key) {
-                    apr_ssize_t klen = close - s - 1;
+                    apr_size_t klen = (apr_size_t)(close - s - 1);
+                    json_key_t *k;
 
-                    if (apr_hash_get(keys[depth], s + 1, klen)) {
-                        found = apr_pstrndup(p, s + 1, (apr_size_t)klen);
+                    if (seen_before(keys, &scope[depth], s + 1, klen,
+                                    scratch)) {
+                        found = apr_pstrndup(p, s + 1, klen);
                     }
-                    apr_hash_set(keys[depth], s + 1, klen, "");
+                    k = apr_array_push(keys);
+                    k->text = s + 1;
+                    k->len = klen;
                     expect_key = 0;
                 }
                 s = close;

@@ -160,12 +160,56 @@ const gw_field_t *gw_schema_overlay(const gw_field_t *base,
     return out;
 }
 
+/* A default written as JSON text, as a new reference. Scalars and empty
+ * arrays, nearly all defaults, are built directly: json-c's tokener
+ * allocates a parse stack per call, which made filling defaults the
+ * largest cost of loading a big declarative file (perf: 30%). Doubles
+ * keep their text, as the tokener's do. */
+static json_object *default_value(const char *t)
+{
+    size_t len = strlen(t);
+    char *end;
+
+    if (strcmp(t, "null") == 0) {
+        return NULL;
+    }
+    if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0) {
+        return json_object_new_boolean(t[0] == 't');
+    }
+    if (strcmp(t, "[]") == 0) {
+        return json_object_new_array();
+    }
+    if (len >= 2 && t[0] == '"' && t[len - 1] == '"'
+        && !memchr(t + 1, '\\', len - 2)) {
+        return json_object_new_string_len(t + 1, (int)len - 2);
+    }
+    if (t[0] == '-' || apr_isdigit(t[0])) {
+        if (!strpbrk(t, ".eE")) {
+            apr_int64_t v;
+
+            errno = 0;
+            v = apr_strtoi64(t, &end, 10);
+            if (!*end && !errno) {
+                return json_object_new_int64(v);
+            }
+        }
+        else {
+            double d = strtod(t, &end);
+
+            if (!*end) {
+                return json_object_new_double_s(d, t);
+            }
+        }
+    }
+    return json_tokener_parse(t);
+}
+
 json_object *gw_schema_default(const gw_field_t *f)
 {
     json_object *rec;
 
     if (f->dflt) {
-        return json_tokener_parse(f->dflt);
+        return default_value(f->dflt);
     }
     if (f->type != GW_T_RECORD
         || (f->flags & (GW_F_NULL_RECORD | GW_F_ABSTRACT))) {
