@@ -3,13 +3,15 @@
  * mod_gateway_admin_plugins.h.
  */
 #include <httpd.h>
-#include <apr_hash.h>
 #include <apr_strings.h>
+#include <http_log.h>
 #include <http_protocol.h>
 
 #include "gw_json.h"
 #include "gw_plugin.h"
 #include "mod_gateway_admin_plugins.h"
+
+APLOG_USE_MODULE(gateway_admin);
 
 int gw_admin_plugins_enabled(gw_admin_req_t *req)
 {
@@ -32,35 +34,24 @@ int gw_admin_plugins_schema(gw_admin_req_t *req, const char *name,
                                   : gw_plugin_describe(pl, req->pool));
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(json_object_get_string(*(json_object *const *)a),
-                  json_object_get_string(*(json_object *const *)b));
-}
-
-/* The distinct names of the stored plugins, sorted. */
+/* The distinct names of the stored plugins, sorted; [] when the store
+ * cannot say. */
 static json_object *in_cluster(gw_admin_req_t *req)
 {
-    json_object *names = json_object_new_array(), *all;
     gw_store_t *st = gw_admin_store(req);
-    apr_hash_t *seen = apr_hash_make(req->pool);
-    size_t i, n;
+    json_object *names;
 
-    if (!st || gw_store_all(&all, st, &gw_entity_plugins) != APR_SUCCESS) {
-        return names;
+    if (!st) {
+        return json_object_new_array();
     }
-    n = json_object_array_length(all);
-    for (i = 0; i < n; i++) {
-        const char *name =
-            gw_json_str(json_object_array_get_idx(all, i), "name");
-
-        if (name && !apr_hash_get(seen, name, APR_HASH_KEY_STRING)) {
-            apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
-            json_object_array_add(names, json_object_new_string(name));
-        }
+    if (gw_store_distinct(&names, st, &gw_entity_plugins, "name")
+        != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, req->r,
+                      "GW00241: cannot list the stored plugins: %s",
+                      st->error ? st->error : "unknown error");
+        return json_object_new_array();
     }
-    json_object_array_sort(names, by_name);
-    return names;
+    return json_object_get(names);
 }
 
 json_object *gw_admin_plugins_info(gw_admin_req_t *req)

@@ -451,6 +451,60 @@ apr_status_t gw_store_all(json_object **out, gw_store_t *st,
     return APR_SUCCESS;
 }
 
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(json_object_get_string(*(json_object *const *)a),
+                  json_object_get_string(*(json_object *const *)b));
+}
+
+/* The distinct values of one column, from memory. */
+static void mem_distinct(json_object *out, gw_store_t *st, const gw_entity_t *e,
+                         const char *column)
+{
+    json_object *all = gw_memstore_all(st->mem, e);
+    apr_hash_t *seen = apr_hash_make(st->pool);
+    size_t i, n = json_object_array_length(all);
+
+    for (i = 0; i < n; i++) {
+        const char *v = gw_json_str(json_object_array_get_idx(all, i), column);
+
+        if (v && !apr_hash_get(seen, v, APR_HASH_KEY_STRING)) {
+            apr_hash_set(seen, v, APR_HASH_KEY_STRING, v);
+            json_object_array_add(out, json_object_new_string(v));
+        }
+    }
+    json_object_array_sort(out, by_string);
+}
+
+apr_status_t gw_store_distinct(json_object **out, gw_store_t *st,
+                               const gw_entity_t *e, const char *column)
+{
+    apr_array_header_t *rows;
+    int i;
+
+    *out = gw_json_own(st->pool, json_object_new_array());
+    if (st->mem) {
+        mem_distinct(*out, st, e, column);
+        return APR_SUCCESS;
+    }
+    /* byte order, as strcmp sorts the in-memory ones */
+    if (gw_store_strings(&rows, st,
+                         apr_psprintf(st->pool,
+                                      "SELECT DISTINCT \"%s\" COLLATE \"C\" "
+                                      "FROM %s WHERE \"%s\" IS NOT NULL "
+                                      "ORDER BY 1",
+                                      column, e->name, column),
+                         0, NULL)
+        != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    for (i = 0; i < rows->nelts; i++) {
+        json_object_array_add(
+            *out, json_object_new_string(APR_ARRAY_IDX(rows, i, const char *)));
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t gw_store_load_all(json_object *config, gw_store_t *st)
 {
     const gw_entity_t *const *e;

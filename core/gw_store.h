@@ -105,6 +105,12 @@ apr_status_t gw_store_select_child(json_object **out, gw_store_t *st,
 apr_status_t gw_store_all(json_object **rows, gw_store_t *st,
                           const gw_entity_t *e);
 
+/* The distinct values of e's string field `column` (a field name), sorted,
+ * as a JSON array of strings (GET /'s enabled_in_cluster: the names of
+ * the stored plugins). */
+apr_status_t gw_store_distinct(json_object **out, gw_store_t *st,
+                               const gw_entity_t *e, const char *column);
+
 /* Adds every entity of every type to config, under its table name, in
  * id order: the whole configuration (run it in one transaction for a
  * consistent one). */

@@ -162,6 +162,11 @@ int main(void)
     gw_store_tags(&rows, &next_id, &next_tag, st, "x", 10, NULL, NULL);
     is_int((long long)json_object_array_length(rows), 2, "filtered by tag");
 
+    /* distinct values of a column, sorted */
+    gw_store_distinct(&rows, st, &gw_entity_targets, "target");
+    is(gw_json_text(rows, pool), "[\"a:80\",\"b:80\"]",
+       "distinct targets, sorted");
+
     apr_pool_destroy(pool);
     apr_terminate();
     return exit_status();
