@@ -121,20 +121,33 @@ static int valid_ipv6(const char *s)
     return colons >= 2 && colons <= 7;
 }
 
+/* Kong's check_hostname(): ASCII letters, digits, '-', '.' and '_'; no
+ * label ends with '-', and only the last may be empty (a fully qualified
+ * "example.com."). */
 static int valid_hostname(const char *s)
 {
     apr_size_t len = strlen(s);
+    const char *label = s;
 
     if (len == 0 || len > 253) {
         return 0;
     }
-    for (; *s; s++) {
-        if (!apr_isalnum(*s) && !strchr("-._", *s)
-            && !((unsigned char)*s & 0x80)) {
+    for (;; s++) {
+        if (*s == '.' || !*s) {
+            apr_size_t n = (apr_size_t)(s - label);
+
+            if ((n == 0 && *s) || (n > 0 && s[-1] == '-')) {
+                return 0;
+            }
+            if (!*s) {
+                return 1;
+            }
+            label = s + 1;
+        }
+        else if (!apr_isalnum(*s) && *s != '-' && *s != '_') {
             return 0;
         }
     }
-    return 1;
 }
 
 static int parse_port(const char *s)

@@ -18,7 +18,7 @@
 #include "tap.h"
 #include "entity_fixture.h"
 
-#define TESTS 92
+#define TESTS 94
 
 #define T0 1700000000
 #define T1 1700000100
@@ -172,6 +172,11 @@ static void test_host(void)
     is(post_msg("{\"host\":\"256.1.1.1\"}"),
        violation("host: invalid value: 256.1.1.1"), "bad IPv4 address");
     is(post_msg("{\"host\":\"10.0.0.1\"}"), "", "IPv4 host");
+    is(post_msg("{\"host\":\"a..example.com\"}"),
+       violation("host: invalid value: a..example.com"), "an empty label");
+    is(post_msg("{\"host\":\"b\u00fccher.example\"}"),
+       violation("host: invalid value: b\u00fccher.example"),
+       "non-ASCII (Kong accepts punycode only)");
     is(post_msg("{\"host\":\"my-upstream\"}"), "",
        "a bare name (an upstream's) is a host");
     is(post_msg("{\"host\":\"\"}"),

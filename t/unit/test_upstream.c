@@ -20,7 +20,7 @@
 #include "tap.h"
 #include "entity_fixture.h"
 
-#define TESTS 77
+#define TESTS 83
 
 #define T0 1700000000
 #define T1 1700000100
@@ -160,6 +160,13 @@ static void test_name(void)
         {"my.upstream:99999",
          "Invalid name ('my.upstream:99999'); must be a valid hostname"},
         {"1.2.3", "Invalid name ('1.2.3'); must be a valid hostname"},
+        /* Kong's check_hostname: ASCII only, no empty label but a last
+         * one, no label ending in '-' */
+        {"a..b", "Invalid name ('a..b'); must be a valid hostname"},
+        {".a", "Invalid name ('.a'); must be a valid hostname"},
+        {"a-.b", "Invalid name ('a-.b'); must be a valid hostname"},
+        {"b\u00fccher.test",
+         "Invalid name ('b\u00fccher.test'); must be a valid hostname"},
     };
     apr_size_t i;
 
@@ -172,6 +179,10 @@ static void test_name(void)
     is(post_msg("{\"name\":\"my_upstream-1.test\"}"), "",
        "letters, digits, '-', '_' and '.'");
     is(post_msg("{\"name\":\"localhost\"}"), "", "a single label");
+    is(post_msg("{\"name\":\"fq.test.\"}"), "",
+       "a trailing dot (a fully qualified name)");
+    is(post_msg("{\"name\":\"-a.test\"}"), "",
+       "a label may start with '-' (punycode), as in Kong");
 }
 
 static void test_fields(void)
