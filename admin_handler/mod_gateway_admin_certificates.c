@@ -3,6 +3,7 @@
  * mod_gateway_admin_certificates.h.
  */
 #include <httpd.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 
 #include "gw_entity_certificate.h"
@@ -56,6 +57,53 @@ apr_status_t gw_admin_cert_decorate(gw_store_t *st, json_object *cert)
                                   json_object_array_get_idx(rows, i), "name")));
     }
     gw_certificate_add_snis(cert, names, st->pool);
+    return APR_SUCCESS;
+}
+
+apr_status_t gw_admin_cert_decorate_list(gw_store_t *st, json_object *certs)
+{
+    apr_hash_t *names = apr_hash_make(st->pool);
+    gw_store_query_t q;
+    json_object *rows;
+    const char *after;
+    size_t i, n = json_object_array_length(certs);
+
+    if (n == 0) {
+        return APR_SUCCESS;
+    }
+    memset(&q, 0, sizeof(q));
+    q.size = 1000000;
+    q.fk_column = "certificate_id";
+    q.fk_values = apr_array_make(st->pool, (int)n, sizeof(const char *));
+    for (i = 0; i < n; i++) {
+        json_object *cert = json_object_array_get_idx(certs, i);
+
+        APR_ARRAY_PUSH(q.fk_values, const char *) = gw_json_str(cert, "id");
+        apr_hash_set(names, gw_json_str(cert, "id"), APR_HASH_KEY_STRING,
+                     gw_json_own(st->pool, json_object_new_array()));
+    }
+    if (gw_store_page(&rows, &after, st, &gw_entity_snis, &q) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    for (i = 0; i < json_object_array_length(rows); i++) {
+        json_object *sni = json_object_array_get_idx(rows, i);
+        json_object *list = apr_hash_get(
+            names, gw_json_str(gw_json_get(sni, "certificate"), "id"),
+            APR_HASH_KEY_STRING);
+
+        if (list) {
+            json_object_array_add(list,
+                                  json_object_get(gw_json_get(sni, "name")));
+        }
+    }
+    for (i = 0; i < n; i++) {
+        json_object *cert = json_object_array_get_idx(certs, i);
+
+        gw_certificate_add_snis(
+            cert,
+            apr_hash_get(names, gw_json_str(cert, "id"), APR_HASH_KEY_STRING),
+            st->pool);
+    }
     return APR_SUCCESS;
 }
 

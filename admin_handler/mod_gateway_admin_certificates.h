@@ -22,6 +22,9 @@ apr_status_t gw_admin_cert_by_sni(json_object **out, gw_store_t *st,
 /* Adds "snis" (its SNI names, sorted) to cert. */
 apr_status_t gw_admin_cert_decorate(gw_store_t *st, json_object *cert);
 
+/* The same for every certificate of a list page, in one query. */
+apr_status_t gw_admin_cert_decorate_list(gw_store_t *st, json_object *certs);
+
 /* Before a certificate write: takes the SNI names out of input (url_name:
  * the SNI the URL named, NULL for an id; put: a PUT) into *names (NULL:
  * leave the SNIs alone) and checks that no other certificate than

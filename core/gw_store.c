@@ -366,7 +366,15 @@ apr_status_t gw_store_page(json_object **out, const char **after_last,
         sql = apr_pstrcat(st->pool, sql, " AND t.id > %s::uuid", NULL);
         args[nargs++] = q->after;
     }
-    if (q->fk_column) {
+    if (q->fk_column && q->fk_values) {
+        /* ids from the store itself: a uuid[] literal */
+        sql = apr_psprintf(st->pool, "%s AND t.%s = ANY(%%s::uuid[])", sql,
+                           q->fk_column);
+        args[nargs++] = apr_pstrcat(
+            st->pool, "{", apr_array_pstrcat(st->pool, q->fk_values, ','), "}",
+            NULL);
+    }
+    else if (q->fk_column) {
         sql = apr_psprintf(st->pool, "%s AND t.%s = %%s::uuid", sql,
                            q->fk_column);
         args[nargs++] = q->fk_value;
@@ -923,13 +931,29 @@ static json_object *mem_copy(json_object *shared)
     return json_object_deep_copy(shared, &copy, NULL) == 0 ? copy : NULL;
 }
 
+static int any_fk(const gw_entity_t *e, json_object *ent,
+                  const gw_store_query_t *q)
+{
+    int i;
+
+    for (i = 0; i < q->fk_values->nelts; i++) {
+        if (gw_memstore_column_is(
+                e, ent, q->fk_column,
+                APR_ARRAY_IDX(q->fk_values, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int mem_collect(void *baton, json_object *ent)
 {
     mem_page_t *mp = baton;
     const gw_store_query_t *q = mp->q;
 
-    if ((q->fk_column
-         && !gw_memstore_column_is(mp->e, ent, q->fk_column, q->fk_value))
+    if ((q->fk_column && q->fk_values && !any_fk(mp->e, ent, q))
+        || (q->fk_column && !q->fk_values
+            && !gw_memstore_column_is(mp->e, ent, q->fk_column, q->fk_value))
         || (q->eq_column
             && !gw_memstore_column_is(mp->e, ent, q->eq_column, q->eq_value))
         || (q->tags && q->tags->nelts > 0 && !has_tags(ent, q))) {

@@ -45,7 +45,9 @@ typedef struct gw_store_query_s {
     int tags_any;             /* OR (a/b) instead of AND (a,b) */
     const char *fk_column;    /* nested lists: e.g. "service_id" */
     const char *fk_value;
-    const char *eq_column; /* exact-match filter, e.g. custom_id */
+    apr_array_header_t *fk_values; /* instead of fk_value: any of these
+                                      ids (const char *) */
+    const char *eq_column;         /* exact-match filter, e.g. custom_id */
     const char *eq_value;
     const char *newest_per; /* only the newest row of each value of this
                                column, newest first, from row `skip` on

@@ -124,6 +124,18 @@ int main(void)
     is(ids(rows), "1", "nested list by foreign key");
     memset(&q, 0, sizeof(q));
     q.size = 10;
+    q.fk_column = "service_id";
+    q.fk_values = apr_array_make(pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(q.fk_values, const char *) = S2;
+    APR_ARRAY_PUSH(q.fk_values, const char *) = S3;
+    gw_store_page(&rows, &next, st, &gw_entity_routes, &q);
+    is(ids(rows), "2", "any of several foreign keys");
+    APR_ARRAY_PUSH(q.fk_values, const char *) = S1;
+    gw_store_page(&rows, &next, st, &gw_entity_routes, &q);
+    is(ids(rows), "1,2", "in id order");
+
+    memset(&q, 0, sizeof(q));
+    q.size = 10;
     q.eq_column = "name";
     q.eq_value = "c";
     gw_store_page(&rows, &next, st, &gw_entity_services, &q);
