@@ -10,6 +10,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use File::Temp ();
 use HTTP::Request ();
+use POSIX ();
 use JSON::PP ();
 use Time::HiRes qw(time);
 use Test::More;
@@ -195,6 +196,43 @@ subtest 'thousands of entities in one POST /config' => sub {
     ($st) = $c->admin(1, POST => '/config', $config);
     is($st, 201, 'and back to the small configuration');
     ok($c->wait_until(5, sub { $c->serves(1, '/up/hello.txt') }, 0.05), 'served again');
+};
+
+subtest 'concurrent POST /config: one load at a time, nothing mixed' => sub {
+    my $big = $JSON->encode({ _format_version => '3.0',
+        services => [ map { { name => "b$_", url => $c->upstream_url,
+                              routes => [ { name => "br$_", paths => ["/big$_"] } ] } } 1 .. 3000 ] });
+    my $small = $JSON->encode($config);
+    my $out = File::Temp->new;
+    my $pid = fork() // die "fork: $!";
+    if (!$pid) {
+        # small loads, back to back, while the big one runs
+        my %seen;
+        my $until = time + 8;
+        while (time < $until) {
+            my ($st) = post_raw('application/json', $small);
+            $seen{$st}++;
+            last if $seen{201} && $seen{429} && $seen{201} > 3;
+        }
+        open my $fh, '>', $out->filename or POSIX::_exit(1);
+        print {$fh} join(' ', map { "$_=$seen{$_}" } sort keys %seen);
+        close $fh;
+        POSIX::_exit(0);
+    }
+    my ($st) = post_raw('application/json', $big);
+    waitpid($pid, 0);
+    my %seen = GwCluster::slurp($out->filename) =~ /(\d+)=(\d+)/g;
+    is($st, 201, 'the big load: 201') ;
+    ok(!grep({ $_ != 201 && $_ != 429 } keys %seen), 'the small ones: 201 or 429 only')
+        or diag(join ' ', %seen);
+    diag('small loads during the big one: ' . join(', ', map { "$_ x$seen{$_}" } sort keys %seen));
+    # whichever came last, the node serves exactly one of the two
+    (undef, my $s) = $c->admin(1, GET => '/status');
+    my $routes = $s->{configuration}{routes};
+    ok($routes == 1 || $routes == 3000, "one whole configuration is served ($routes routes)");
+    my ($rst) = $c->admin(1, POST => '/config', $config);
+    is($rst, 201, 'back to the small configuration');
+    ok($c->wait_until(5, sub { $c->serves(1, '/up/hello.txt') }, 0.05), 'served');
 };
 
 subtest 'GET /config returns the configuration as YAML' => sub {
