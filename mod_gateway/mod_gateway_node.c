@@ -121,10 +121,24 @@ static void config_state(gw_node_config_state_t *out, apr_pool_t *p)
     out->hash = st.hash[0] ? apr_pstrdup(p, st.hash) : NULL;
 }
 
+/* How long an Admin read waits for this child to catch up with the
+ * newest published configuration. */
+#define CATCH_UP_MAX apr_time_from_sec(3)
+
 static const gw_memstore_t *config_acquire(request_rec *r)
 {
-    gw_compiled_t *c = gw_runtime_acquire(r);
+    apr_uint64_t want = gw_shm_generation();
+    apr_time_t until = apr_time_now() + CATCH_UP_MAX;
+    gw_compiled_t *c;
 
+    /* read your writes: a POST /config answered by another child (or
+     * just now by this one) is what the next Admin read sees, as in Kong,
+     * whose reads come from the store the load wrote. The child's
+     * watcher builds it within milliseconds for small configurations. */
+    while (gw_runtime_generation() < want && apr_time_now() < until) {
+        apr_sleep(apr_time_from_msec(2));
+    }
+    c = gw_runtime_acquire(r);
     return c ? c->memstore : NULL;
 }
 

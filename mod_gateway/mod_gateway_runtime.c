@@ -164,6 +164,18 @@ gw_compiled_t *gw_runtime_acquire(request_rec *r)
     return c;
 }
 
+apr_uint64_t gw_runtime_generation(void)
+{
+    apr_uint64_t gen = 0;
+
+    if (lock) {
+        apr_thread_mutex_lock(lock);
+        gen = current ? current->generation : 0;
+        apr_thread_mutex_unlock(lock);
+    }
+    return gen;
+}
+
 static void *APR_THREAD_FUNC watch(apr_thread_t *thd, void *data)
 {
     apr_pool_t *parent = data;

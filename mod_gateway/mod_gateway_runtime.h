@@ -32,6 +32,10 @@ typedef struct gw_compiled_s {
  * when this node has no configuration yet. */
 gw_compiled_t *gw_runtime_acquire(request_rec *r);
 
+/* The snapshot generation this child's current configuration was built
+ * from; 0 before the first. */
+apr_uint64_t gw_runtime_generation(void);
+
 void gw_runtime_register_hooks(apr_pool_t *p);
 
 #endif
