@@ -36,13 +36,16 @@ static json_object *describe_fields(const gw_field_t *fields, apr_pool_t *p)
     json_object *arr = json_object_new_array();
 
     for (; fields && fields->name; fields++) {
-        json_object *one;
+        json_object *one = json_object_new_object();
+        json_object *desc = describe_field(fields, p);
 
-        if (fields->flags & GW_F_TRANSIENT) {
-            continue;
+        /* Kong lists transient fields too (a certificate's snis), marked */
+        if ((fields->flags & GW_F_TRANSIENT)
+            && json_object_is_type(desc, json_type_object)) {
+            json_object_object_add(desc, "transient",
+                                   json_object_new_boolean(1));
         }
-        one = json_object_new_object();
-        json_object_object_add(one, fields->name, describe_field(fields, p));
+        json_object_object_add(one, fields->name, desc);
         json_object_array_add(arr, one);
     }
     return arr;

@@ -176,6 +176,8 @@ subtest 'upstreams reference client certificates' => sub {
 subtest 'schemas' => sub {
     my ($st, $b) = api_get('/schemas/certificates');
     is($st, 200, '/schemas/certificates');
+    my ($snis) = map { $_->{snis} } grep { $_->{snis} } @{ $b->{fields} || [] };
+    ok($snis && $snis->{transient}, 'lists the transient snis, marked');
     ($st, $b) = api_get('/schemas/snis');
     is($st, 200, '/schemas/snis');
     ($st, $b) = api_get('/schemas/ca_certificates');
