@@ -327,13 +327,7 @@ static int prepare_snis(crud_t *c, json_object *input, gw_op_e op,
 static int write_ttl(crud_t *c, const gw_entity_t *e, const char *id,
                      apr_int64_t ttl)
 {
-    if (ttl > 0
-        && gw_store_exec(c->st, apr_psprintf(c->req->pool,
-                                             "UPDATE %s SET ttl = now() + "
-                                             "interval '%" APR_INT64_T_FMT
-                                             " seconds' WHERE id = '%s'",
-                                             e->name, ttl, id))
-               != APR_SUCCESS) {
+    if (ttl > 0 && gw_store_set_ttl(c->st, e, id, ttl) != APR_SUCCESS) {
         return fail_store(c);
     }
     return STEP_OK;

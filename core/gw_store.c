@@ -628,6 +628,22 @@ apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,
     return run(st, &nrows, sql, 1, &row);
 }
 
+apr_status_t gw_store_set_ttl(gw_store_t *st, const gw_entity_t *e,
+                              const char *id, apr_int64_t seconds)
+{
+    const char *args[2];
+    int nrows = 0;
+
+    args[0] = apr_psprintf(st->pool, "%" APR_INT64_T_FMT, seconds);
+    args[1] = id;
+    return run(st, &nrows,
+               apr_psprintf(st->pool,
+                            "UPDATE %s SET ttl = now() + %%s::bigint * "
+                            "interval '1 second' WHERE id = %%s::uuid",
+                            e->name),
+               2, args);
+}
+
 apr_status_t gw_store_delete(gw_store_t *st, const gw_entity_t *e,
                              const char *id, int *deleted)
 {

@@ -139,6 +139,11 @@ apr_status_t gw_store_page(json_object **rows, const char **after_last,
 apr_status_t gw_store_write(gw_store_t *st, const gw_entity_t *e,
                             json_object *ent, int replace);
 
+/* Makes row `id` of e (an entity with GW_E_TTL) expire `seconds` from
+ * now: Kong's ttl write option. */
+apr_status_t gw_store_set_ttl(gw_store_t *st, const gw_entity_t *e,
+                              const char *id, apr_int64_t seconds);
+
 /* Deletes by id; *deleted says whether a row went. */
 apr_status_t gw_store_delete(gw_store_t *st, const gw_entity_t *e,
                              const char *id, int *deleted);

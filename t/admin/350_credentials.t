@@ -49,7 +49,11 @@ subtest 'key-auth: nested and top level, generated keys' => sub {
     is($b->{username}, 'bob', '/key-auths/{k}/consumer');
     ($st, $b) = api_post('/consumers/alice/key-auth', { key => 'ttl-key', ttl => 3600 });
     is($st, 201, 'ttl is accepted');
-    ok(!exists $b->{ttl} || defined $b->{ttl}, 'and not an unknown field');
+    my ($expiry) = sql_lines(q{(ttl BETWEEN now() + interval '3500 seconds' AND now() + interval '3700 seconds')::text},
+                             q{FROM keyauth_credentials WHERE key = 'ttl-key'});
+    is($expiry, 'true', 'the key expires an hour from now');
+    ($expiry) = sql_lines(q{(ttl IS NULL)::text}, q{FROM keyauth_credentials WHERE key = 'alice-key'});
+    is($expiry, 'true', 'a key without ttl never expires');
     ($st, $b) = api_post('/consumers/alice/key-auth', { key => 'bad-ttl', ttl => 'soon' });
     is($st, 400, 'a ttl that is not a number: 400');
     is($b->{code}, 11, 'invalid options');
