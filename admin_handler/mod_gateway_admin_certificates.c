@@ -43,21 +43,10 @@ static apr_status_t snis_of(json_object **rows, gw_store_t *st, const char *id)
 
 apr_status_t gw_admin_cert_decorate(gw_store_t *st, json_object *cert)
 {
-    json_object *rows, *names;
-    size_t i, n;
+    json_object *one = gw_json_own(st->pool, json_object_new_array());
 
-    if (snis_of(&rows, st, gw_json_str(cert, "id")) != APR_SUCCESS) {
-        return APR_EGENERAL;
-    }
-    names = gw_json_own(st->pool, json_object_new_array());
-    n = json_object_array_length(rows);
-    for (i = 0; i < n; i++) {
-        json_object_array_add(names,
-                              json_object_get(gw_json_get(
-                                  json_object_array_get_idx(rows, i), "name")));
-    }
-    gw_certificate_add_snis(cert, names, st->pool);
-    return APR_SUCCESS;
+    json_object_array_add(one, json_object_get(cert));
+    return gw_admin_cert_decorate_list(st, one);
 }
 
 apr_status_t gw_admin_cert_decorate_list(gw_store_t *st, json_object *certs)

@@ -57,8 +57,7 @@ static apr_status_t publish(server_rec *s, json_object *config,
                      len);
         return rv;
     }
-    gw_shm_status_set_counts(entity_count(config, "services"),
-                             entity_count(config, "routes"));
+    gw_shm_status_set_counts(config);
     gw_shm_status_set_hash(hash);
     rv = gw_snapshot_write_file(conf->snapshot_file, bytes, len, p);
     if (rv != APR_SUCCESS) {

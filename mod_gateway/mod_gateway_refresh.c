@@ -164,8 +164,7 @@ static apr_status_t load(refresher_t *rf, gw_store_t *st, apr_pool_t *ptemp)
     }
     rf->last_crc = crc;
     rf->last_len = len;
-    gw_shm_status_set_counts((int)json_object_array_length(services),
-                             (int)json_object_array_length(routes));
+    gw_shm_status_set_counts(config);
     rv = gw_snapshot_write_file(rf->conf->snapshot_file, bytes, len, ptemp);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, rf->s,
@@ -353,12 +352,7 @@ static void publish_last_known_good(gw_server_conf_t *conf, server_rec *s,
         return;
     }
     if (gw_shm_publish(bytes, len, "file") == APR_SUCCESS) {
-        json_object *routes = gw_json_get(snap.config, "routes");
-        json_object *services = gw_json_get(snap.config, "services");
-
-        gw_shm_status_set_counts(
-            services ? (int)json_object_array_length(services) : 0,
-            routes ? (int)json_object_array_length(routes) : 0);
+        gw_shm_status_set_counts(snap.config);
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
                      "GW00138: serving the last-known-good configuration "
                      "from %s until the database answers",

@@ -160,11 +160,21 @@ void gw_shm_count_connection(void)
     }
 }
 
-void gw_shm_status_set_counts(int services, int routes)
+static int count_of(const json_object *config, const char *name)
+{
+    json_object *list = NULL;
+
+    return json_object_object_get_ex(config, name, &list)
+                   && json_object_is_type(list, json_type_array)
+               ? (int)json_object_array_length(list)
+               : 0;
+}
+
+void gw_shm_status_set_counts(const json_object *config)
 {
     if (hdr) {
-        hdr->status.services = services;
-        hdr->status.routes = routes;
+        hdr->status.services = count_of(config, "services");
+        hdr->status.routes = count_of(config, "routes");
     }
 }
 

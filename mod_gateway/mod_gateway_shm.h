@@ -15,6 +15,7 @@
 
 #include <apr_shm.h>
 #include <httpd.h>
+#include <json.h>
 
 #define GW_SHM_DEFAULT_SLOT_SIZE (32 * 1024 * 1024)
 
@@ -52,7 +53,9 @@ apr_status_t gw_shm_fetch(const char **bytes, apr_size_t *len,
 /* The refresher's status, readable by anyone (a copy). */
 void gw_shm_status_get(gw_shm_status_t *out);
 void gw_shm_status_set_db(int reachable, const char *error);
-void gw_shm_status_set_counts(int services, int routes);
+/* Records how many services and routes the configuration just published
+ * holds (its "services" and "routes" arrays; absent ones count 0). */
+void gw_shm_status_set_counts(const json_object *config);
 void gw_shm_status_set_hash(const char *hash);
 
 /* Node-wide counters (atomic; any child, any thread). */
